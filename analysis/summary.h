@@ -1,0 +1,26 @@
+/*
+ * summary.h — a run's figures as named metrics, printed as text or JSON.
+ *
+ * `hisim run` and `hisim show` print through the same functions, one from
+ * the engine's result and one from the metrics read back from the store,
+ * so the two always agree.
+ */
+#ifndef HISIM_SUMMARY_H
+#define HISIM_SUMMARY_H
+
+#include <stdio.h>
+#include <stdint.h>
+
+#include "analysis/store.h"
+#include "sim/engine.h"
+
+#define SUMMARY_MAX_METRICS 32
+
+/* Fills m (SUMMARY_MAX_METRICS entries) from a result; returns the count. */
+size_t summary_metrics(const struct engine_result *r, struct store_metric *m);
+
+/* Prints a stored (or just stored) run. */
+void summary_print_text(FILE *f, const struct store_loaded *run);
+void summary_print_json(FILE *f, const struct store_loaded *run);
+
+#endif

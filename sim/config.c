@@ -1,0 +1,331 @@
+/*
+ * config.c — the scenario schema: one row per key.
+ *
+ * Defaults of the timing keys are the Imagenette setup of 002 §IV (Jetson
+ * at 15 W for the S-ML, A100 for the L-ML, 50 Mbit/s, τnw = 20 ms).
+ */
+#include "sim/config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policies/policy.h"
+#include "sim/json.h"
+
+static const char *const order_names[] = {"sequential", "shuffle", "bootstrap", NULL};
+
+#define OFF(m) offsetof(struct hi_config, m)
+#define SZ(m) sizeof(((struct hi_config *)0)->m)
+
+const struct config_key config_keys[] = {
+    {"name", CONFIG_STRING, OFF(name), SZ(name), 0, 0, 0, NULL, NULL, "",
+     "run name, stored with the run (defaults to the scenario file name)"},
+    {"seed", CONFIG_UINT64, OFF(seed), 0, 0, 0, 0, NULL, NULL, "1",
+     "seed of every random stream of the run"},
+    {"trace.file", CONFIG_PATH, OFF(trace.file), SZ(trace.file), 0, 0, 0, NULL, NULL, "",
+     "trace in format v1; relative to the scenario file's folder"},
+    {"trace.order", CONFIG_CHOICE, OFF(trace.order), 0, 0, 0, 0, NULL, order_names, "sequential",
+     "sample order: sequential, shuffle (seeded) or bootstrap (i.i.d. resampling)"},
+    {"trace.samples", CONFIG_COUNT, OFF(trace.samples), 0, 1, 1e12, 0, "all", NULL, "all",
+     "samples in the run: a count or 'all' (one pass over the trace)"},
+    {"policy.name", CONFIG_POLICY, OFF(policy.name), SZ(policy.name), 0, 0, 0, NULL, NULL, "fixed-threshold",
+     "decision policy (hisim help policies)"},
+    {"policy.theta", CONFIG_NUMBER, OFF(policy.theta), 0, 0, 1, 0, "optimal", NULL, "optimal",
+     "threshold θ in [0, 1], or 'optimal' for θ* of the trace and cost"},
+    {"policy.eta", CONFIG_NUMBER, OFF(policy.eta), 0, 0, 1e6, 1, "auto", NULL, "auto",
+     "learning rate η > 0 of online policies, or 'auto'"},
+    {"policy.batch", CONFIG_COUNT, OFF(policy.batch), 0, 1, 1e9, 0, "auto", NULL, "1",
+     "batch size M: samples decided together and offloaded in one transmission"},
+    {"cost.beta", CONFIG_NUMBER, OFF(cost.beta), 0, 0, 1, 0, NULL, NULL, "0.5",
+     "offloading cost β in [0, 1]"},
+    {"cost.lml_error", CONFIG_NUMBER, OFF(cost.lml_error), 0, 0, 1e9, 0, NULL, NULL, "0",
+     "cost c_L of a wrong L-ML answer (0 as in 002; 1 as in 000 Table 1)"},
+    {"device.tau_ed_ms", CONFIG_NUMBER, OFF(device.tau_ed_ms), 0, 0, 1e9, 0, NULL, NULL, "1.48",
+     "S-ML inference time per sample, ms (002 §IV: Jetson, 15 W)"},
+    {"device.energy_sml_mj", CONFIG_NUMBER, OFF(device.energy_sml_mj), 0, 0, 1e12, 0, NULL, NULL, "0",
+     "device energy per S-ML inference, mJ"},
+    {"device.energy_offload_mj", CONFIG_NUMBER, OFF(device.energy_offload_mj), 0, 0, 1e12, 0, NULL, NULL, "0",
+     "device energy per offloaded sample, mJ (besides tx_power_w)"},
+    {"device.tx_power_w", CONFIG_NUMBER, OFF(device.tx_power_w), 0, 0, 1e6, 0, NULL, NULL, "0",
+     "radio power while transmitting, W (energy = power × transmission time)"},
+    {"network.rate_mbps", CONFIG_NUMBER, OFF(network.rate_mbps), 0, 0, 1e9, 1, NULL, NULL, "50",
+     "uplink rate, Mbit/s (002 §IV: 50)"},
+    {"network.delay_ms", CONFIG_NUMBER, OFF(network.delay_ms), 0, 0, 1e9, 0, NULL, NULL, "20",
+     "network delay τnw per transmission, ms (002 §IV: 20)"},
+    {"network.downlink_ms", CONFIG_NUMBER, OFF(network.downlink_ms), 0, 0, 1e9, 0, NULL, NULL, "0",
+     "delay of the feedback from server to device, ms"},
+    {"network.bytes", CONFIG_NUMBER, OFF(network.bytes), 0, 0, 1e12, 0, NULL, NULL, "30080",
+     "payload per sample when the trace has no bytes column (002 §IV: 30.08 KB)"},
+    {"server.tau_es_ms", CONFIG_NUMBER, OFF(server.tau_es_ms), 0, 0, 1e9, 0, NULL, NULL, "4.41",
+     "L-ML inference time per sample, ms (002 §IV: A100)"},
+    {"batch.alpha", CONFIG_NUMBER, OFF(batch.alpha), 0, 0, 1, 0, NULL, NULL, "0.5",
+     "weight α of system time against response time in f(M) (002 eq. 6)"},
+};
+
+const size_t config_n_keys = sizeof config_keys / sizeof config_keys[0];
+
+const struct config_key *
+config_find(const char *path)
+{
+    size_t i;
+    for (i = 0; i < config_n_keys; i++)
+        if (strcmp(config_keys[i].path, path) == 0)
+            return &config_keys[i];
+    return NULL;
+}
+
+int
+config_is_section(const char *prefix)
+{
+    size_t i, n = strlen(prefix);
+    for (i = 0; i < config_n_keys; i++)
+        if (strncmp(config_keys[i].path, prefix, n) == 0 && config_keys[i].path[n] == '.')
+            return 1;
+    return 0;
+}
+
+static int
+fail(const struct config_where *w, struct hi_error *err, const char *fmt, const char *a,
+     const char *b, const char *c)
+{
+    char msg[900];
+    snprintf(msg, sizeof msg, fmt, a, b, c);
+    if (w && w->file)
+        return error_at(err, w->file, w->line, w->col, "%s", msg);
+    return error_set(err, HI_EINPUT, "-s: %s", msg);
+}
+
+/* What a key accepts, for messages. */
+static void
+expected(const struct config_key *k, char *buf, size_t len)
+{
+    char range[160] = "";
+    size_t i, n;
+    switch (k->type) {
+    case CONFIG_STRING: snprintf(buf, len, "a string"); return;
+    case CONFIG_PATH: snprintf(buf, len, "a file path"); return;
+    case CONFIG_UINT64: snprintf(buf, len, "an integer in [0, 2^63)"); return;
+    case CONFIG_CHOICE:
+        n = (size_t)snprintf(buf, len, "one of");
+        for (i = 0; k->choices[i] && n < len; i++)
+            n += (size_t)snprintf(buf + n, len - n, "%s %s", i ? "," : "", k->choices[i]);
+        return;
+    case CONFIG_POLICY:
+        n = (size_t)snprintf(buf, len, "a policy name:");
+        for (i = 0; policy_types[i] && n < len; i++)
+            n += (size_t)snprintf(buf + n, len - n, "%s %s", i ? "," : "", policy_types[i]->name);
+        return;
+    case CONFIG_COUNT:
+        if (k->hi >= 1e9)
+            snprintf(range, sizeof range, "an integer >= %.0f", k->lo);
+        else
+            snprintf(range, sizeof range, "an integer in [%.0f, %.0f]", k->lo, k->hi);
+        break;
+    case CONFIG_NUMBER:
+        if (k->hi >= 1e6)
+            snprintf(range, sizeof range, "a number %s %g", k->lo_open ? ">" : ">=", k->lo);
+        else
+            snprintf(range, sizeof range, "a number in %s%g, %g]", k->lo_open ? "(" : "[", k->lo, k->hi);
+        break;
+    }
+    if (k->keyword)
+        snprintf(buf, len, "%s or '%s'", range, k->keyword);
+    else
+        snprintf(buf, len, "%s", range);
+}
+
+static int
+parse_number(const char *s, double *v)
+{
+    char *end;
+    if (!*s)
+        return -1;
+    errno = 0;
+    *v = strtod(s, &end);
+    return (*end || errno == ERANGE || !isfinite(*v)) ? -1 : 0;
+}
+
+int
+config_set(struct hi_config *cfg, const char *path, const char *text,
+           const struct config_where *w, struct hi_error *err)
+{
+    const struct config_key *k = config_find(path);
+    char *field = (char *)cfg;
+    char exp[400];
+    double v;
+    size_t i;
+
+    if (!k) {
+        const char *names[64];
+        const char *near;
+        size_t n = 0;
+        for (i = 0; i < config_n_keys && n < 64; i++)
+            names[n++] = config_keys[i].path;
+        near = error_closest(path, names, n);
+        if (near)
+            return fail(w, err, "unknown key '%s' (did you mean '%s'?)", path, near, NULL);
+        return fail(w, err, "unknown key '%s' (hisim help scenario lists the keys)", path, NULL, NULL);
+    }
+    field += k->offset;
+    expected(k, exp, sizeof exp);
+
+    switch (k->type) {
+    case CONFIG_STRING:
+        if (strlen(text) >= k->size)
+            return fail(w, err, "%s: value too long (at most %s bytes)", path, "127", NULL);
+        strcpy(field, text);
+        return HI_OK;
+    case CONFIG_PATH: {
+        int rel = w && w->dir && *w->dir && text[0] != '/' && text[0] != '\0';
+        size_t need = strlen(text) + (rel ? strlen(w->dir) + 1 : 0);
+        if (need >= k->size)
+            return fail(w, err, "%s: path too long", path, NULL, NULL);
+        if (rel && strcmp(w->dir, ".") != 0)
+            snprintf(field, k->size, "%s/%s", w->dir, text);
+        else
+            strcpy(field, text);
+        return HI_OK;
+    }
+    case CONFIG_UINT64: {
+        char *end;
+        unsigned long long u;
+        errno = 0;
+        u = strtoull(text, &end, 10);
+        if (!*text || *end || errno || text[0] == '-' || u > 9223372036854775807ull)
+            return fail(w, err, "%s: expected %s, found '%s'", path, exp, text);
+        *(uint64_t *)field = (uint64_t)u;
+        return HI_OK;
+    }
+    case CONFIG_CHOICE:
+        for (i = 0; k->choices[i]; i++)
+            if (strcmp(text, k->choices[i]) == 0) {
+                *(int *)field = (int)i;
+                return HI_OK;
+            }
+        return fail(w, err, "%s: expected %s, found '%s'", path, exp, text);
+    case CONFIG_POLICY:
+        if (!policy_lookup(text)) {
+            const char *names[64];
+            const char *near;
+            size_t n = 0;
+            for (i = 0; policy_types[i] && n < 64; i++)
+                names[n++] = policy_types[i]->name;
+            near = error_closest(text, names, n);
+            if (near)
+                return fail(w, err, "%s: unknown policy '%s' (did you mean '%s'?)", path, text, near);
+            return fail(w, err, "%s: expected %s, found '%s'", path, exp, text);
+        }
+        snprintf(field, k->size, "%s", text);
+        return HI_OK;
+    case CONFIG_COUNT:
+        if (k->keyword && strcmp(text, k->keyword) == 0) {
+            *(size_t *)field = 0;
+            return HI_OK;
+        }
+        if (parse_number(text, &v) || v != floor(v))
+            return fail(w, err, "%s: expected %s, found '%s'", path, exp, text);
+        if (v < k->lo || v > k->hi)
+            return fail(w, err, "%s: %s is out of range: expected %s", path, text, exp);
+        *(size_t *)field = (size_t)v;
+        return HI_OK;
+    case CONFIG_NUMBER:
+        if (k->keyword && strcmp(text, k->keyword) == 0) {
+            *(double *)field = NAN;
+            return HI_OK;
+        }
+        if (parse_number(text, &v))
+            return fail(w, err, "%s: expected %s, found '%s'", path, exp, text);
+        if (v < k->lo || v > k->hi || (k->lo_open && v == k->lo))
+            return fail(w, err, "%s: %s is out of range: expected %s", path, text, exp);
+        *(double *)field = v;
+        return HI_OK;
+    }
+    return HI_EINTERNAL;
+}
+
+int
+config_set_arg(struct hi_config *cfg, const char *arg, struct hi_error *err)
+{
+    char path[128];
+    const char *eq = strchr(arg, '=');
+    size_t n;
+    if (!eq || eq == arg)
+        return error_set(err, HI_EINPUT, "-s %s: expected key.path=value", arg);
+    n = (size_t)(eq - arg);
+    if (n >= sizeof path)
+        return error_set(err, HI_EINPUT, "-s %s: key too long", arg);
+    memcpy(path, arg, n);
+    path[n] = '\0';
+    return config_set(cfg, path, eq + 1, NULL, err);
+}
+
+void
+config_defaults(struct hi_config *cfg)
+{
+    size_t i;
+    memset(cfg, 0, sizeof *cfg);
+    for (i = 0; i < config_n_keys; i++) {
+        int rc = config_set(cfg, config_keys[i].path, config_keys[i].def, NULL, NULL);
+        (void)rc;
+    }
+}
+
+void
+config_format(const struct hi_config *cfg, const struct config_key *k, char *buf, size_t len)
+{
+    const char *field = (const char *)cfg + k->offset;
+    switch (k->type) {
+    case CONFIG_STRING: case CONFIG_PATH: case CONFIG_POLICY:
+        snprintf(buf, len, "%s", field);
+        break;
+    case CONFIG_UINT64:
+        snprintf(buf, len, "%llu", (unsigned long long)*(const uint64_t *)field);
+        break;
+    case CONFIG_CHOICE:
+        snprintf(buf, len, "%s", k->choices[*(const int *)field]);
+        break;
+    case CONFIG_COUNT:
+        if (k->keyword && *(const size_t *)field == 0)
+            snprintf(buf, len, "%s", k->keyword);
+        else
+            snprintf(buf, len, "%zu", *(const size_t *)field);
+        break;
+    case CONFIG_NUMBER:
+        if (k->keyword && isnan(*(const double *)field))
+            snprintf(buf, len, "%s", k->keyword);
+        else
+            json_format_number(buf, len, *(const double *)field);
+        break;
+    }
+}
+
+char *
+config_to_json(const struct hi_config *cfg)
+{
+    struct json j;
+    size_t i;
+    json_init(&j);
+    json_object_begin(&j);
+    for (i = 0; i < config_n_keys; i++) {
+        const struct config_key *k = &config_keys[i];
+        const char *field = (const char *)cfg + k->offset;
+        char buf[CONFIG_PATH_MAX + 16];
+        json_key(&j, k->path);
+        if (k->type == CONFIG_NUMBER && !(k->keyword && isnan(*(const double *)field)))
+            json_number(&j, *(const double *)field);
+        else if (k->type == CONFIG_COUNT && !(k->keyword && *(const size_t *)field == 0))
+            json_integer(&j, (long long)*(const size_t *)field);
+        else if (k->type == CONFIG_UINT64) {
+            config_format(cfg, k, buf, sizeof buf);
+            json_raw(&j, buf);
+        } else {
+            config_format(cfg, k, buf, sizeof buf);
+            json_string(&j, buf);
+        }
+    }
+    json_object_end(&j);
+    return json_take(&j);
+}

@@ -1,0 +1,69 @@
+/*
+ * engine.h — builds the HI model of a scenario and runs it on the kernel.
+ *
+ * Entities: one edge device (S-ML, τed per sample, closed-loop: the next
+ * sample starts when the previous decision is taken), an uplink (FIFO;
+ * a transmission of b bytes occupies it b·8/rate seconds and then takes
+ * τnw to arrive), an edge server (FIFO, τes per sample) and the feedback
+ * path (downlink delay).  The policy decides batches of M samples; the
+ * offloaded samples of a batch leave in one transmission at the end of
+ * the batch, and the policy gets the batch's outcomes once all of them
+ * are known.  Policies that wait for feedback start the next batch only
+ * then.
+ *
+ * engine_run is reentrant: all state lives in the call.  It returns the
+ * run's figures; storing them is the caller's business.
+ */
+#ifndef HISIM_ENGINE_H
+#define HISIM_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/config.h"
+#include "traces/trace.h"
+
+/* One completed sample, in decision order (the samples log). */
+struct engine_record {
+    size_t idx;
+    size_t row;
+    long id;
+    double p;
+    double q_off;
+    int offload;
+    int y_sml, y_lml;
+    double cost;          /* realised cost of the decision */
+    double response_s;    /* S-ML start to answer at the device */
+};
+
+/* Called once per sample in idx order; a nonzero return stops the run
+ * with HI_EINTERNAL (e.g. a write error). */
+typedef int (*engine_record_fn)(void *ctx, const struct engine_record *r);
+
+struct engine_result {
+    size_t n;                  /* samples decided */
+    size_t offloaded;
+    size_t correct;
+    size_t transmissions;
+    double accuracy;
+    double offload_fraction;
+    double total_cost;         /* realised */
+    double mean_cost;
+    double expected_cost;      /* Σ q_t·offload + (1 − q_t)·accept */
+    double best_cost;          /* best fixed threshold in hindsight, same samples */
+    double best_theta;
+    double regret;             /* expected_cost − best_cost */
+    double makespan_s;
+    double mean_response_s;
+    double p95_response_s;
+    double energy_mj;          /* device energy */
+    uint64_t events;
+    char policy[64];
+    char policy_desc[160];     /* the policy's parameters in effect */
+};
+
+int engine_run(const struct hi_config *cfg, const struct hi_trace *trace,
+               engine_record_fn on_record, void *ctx,
+               struct engine_result *res, struct hi_error *err);
+
+#endif

@@ -1,0 +1,54 @@
+/* kernel.c — clock and event loop over the calendar. */
+#include "sim/kernel.h"
+
+#include <assert.h>
+
+void
+kernel_init(struct kernel *k)
+{
+    calendar_init(&k->cal);
+    k->now = 0.0;
+    k->seq = 0;
+    k->events = 0;
+    k->stopped = 0;
+    k->failed = 0;
+}
+
+void
+kernel_fini(struct kernel *k)
+{
+    calendar_fini(&k->cal);
+}
+
+void
+kernel_at(struct kernel *k, double t, event_fn fn, void *obj, size_t arg)
+{
+    struct event e;
+    assert(t >= k->now);     /* scheduling into the past is a model bug */
+    e.time = t;
+    e.seq = k->seq++;
+    e.fn = fn;
+    e.obj = obj;
+    e.arg = arg;
+    if (calendar_push(&k->cal, &e))
+        k->failed = 1, k->stopped = 1;
+}
+
+int
+kernel_run(struct kernel *k)
+{
+    struct event e;
+    k->stopped = 0;
+    while (!k->stopped && calendar_pop(&k->cal, &e) == 0) {
+        k->now = e.time;
+        k->events++;
+        e.fn(k, e.obj, e.arg);
+    }
+    return k->failed ? -1 : 0;
+}
+
+void
+kernel_stop(struct kernel *k)
+{
+    k->stopped = 1;
+}

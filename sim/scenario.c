@@ -1,0 +1,247 @@
+/*
+ * scenario.c — YAML scenario loader on libyaml's event parser.
+ *
+ * Grammar accepted:
+ *
+ *   scenario := MAPPING-START (key value)* MAPPING-END
+ *   value    := SCALAR                       (a key, or a section's name)
+ *             | MAPPING-START (key value)* MAPPING-END    (a section)
+ *   key      := SCALAR
+ *
+ * Sequences, aliases and several documents are rejected with the position
+ * of the offending node.  Keys are joined with '.' into dotted paths.
+ */
+#include "sim/scenario.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#define MAX_DEPTH 8
+#define MAX_SEEN 256
+
+struct loader {
+    const char *file;
+    char dir[CONFIG_PATH_MAX];
+    yaml_parser_t parser;
+    struct hi_config *cfg;
+    struct hi_error *err;
+    char *seen[MAX_SEEN];          /* dotted paths set so far */
+    size_t seen_line[MAX_SEEN];
+    size_t n_seen;
+};
+
+static int
+at(struct loader *L, const yaml_mark_t *m, const char *fmt, const char *a, const char *b)
+{
+    char msg[700];
+    snprintf(msg, sizeof msg, fmt, a, b);
+    return error_at(L->err, L->file, m->line + 1, m->column + 1, "%s", msg);
+}
+
+static int
+next(struct loader *L, yaml_event_t *ev)
+{
+    if (!yaml_parser_parse(&L->parser, ev)) {
+        const yaml_mark_t *m = &L->parser.problem_mark;
+        char what[400];
+        if (L->parser.context)
+            snprintf(what, sizeof what, "%s (%s)", L->parser.problem, L->parser.context);
+        else
+            snprintf(what, sizeof what, "%s", L->parser.problem ? L->parser.problem : "syntax error");
+        return error_at(L->err, L->file, m->line + 1, m->column + 1, "malformed YAML: %s", what);
+    }
+    return HI_OK;
+}
+
+static const char *
+event_name(yaml_event_type_t t)
+{
+    switch (t) {
+    case YAML_SEQUENCE_START_EVENT: return "a sequence";
+    case YAML_MAPPING_START_EVENT: return "a mapping";
+    case YAML_SCALAR_EVENT: return "a scalar";
+    case YAML_ALIAS_EVENT: return "an alias";
+    default: return "the end of the document";
+    }
+}
+
+static int
+set_leaf(struct loader *L, const char *path, const char *value, const yaml_mark_t *m)
+{
+    struct config_where w = {L->file, m->line + 1, m->column + 1, L->dir};
+    size_t i;
+    for (i = 0; i < L->n_seen; i++)
+        if (strcmp(L->seen[i], path) == 0) {
+            char line[32];
+            snprintf(line, sizeof line, "%zu", L->seen_line[i]);
+            return at(L, m, "duplicate key '%s' (first set on line %s)", path, line);
+        }
+    if (config_set(L->cfg, path, value, &w, L->err))
+        return HI_EINPUT;
+    if (L->n_seen < MAX_SEEN) {
+        L->seen[L->n_seen] = strdup(path);
+        L->seen_line[L->n_seen++] = m->line + 1;
+    }
+    return HI_OK;
+}
+
+/* Parses the body of a mapping whose MAPPING-START was consumed. */
+static int
+mapping(struct loader *L, const char *prefix, int depth)
+{
+    yaml_event_t kev, vev;
+    char path[256];
+
+    for (;;) {
+        if (next(L, &kev))
+            return HI_EINPUT;
+        if (kev.type == YAML_MAPPING_END_EVENT) {
+            yaml_event_delete(&kev);
+            return HI_OK;
+        }
+        if (kev.type != YAML_SCALAR_EVENT) {
+            int rc = at(L, &kev.start_mark, "expected a key, found %s", event_name(kev.type), NULL);
+            yaml_event_delete(&kev);
+            return rc;
+        }
+        snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", (const char *)kev.data.scalar.value);
+
+        if (next(L, &vev)) {
+            yaml_event_delete(&kev);
+            return HI_EINPUT;
+        }
+        if (!config_find(path) && !config_is_section(path)) {
+            /* config_set reports the unknown key and suggests a known one */
+            struct config_where w = {L->file, kev.start_mark.line + 1, kev.start_mark.column + 1, NULL};
+            int rc = config_set(L->cfg, path, "", &w, L->err);
+            yaml_event_delete(&kev);
+            yaml_event_delete(&vev);
+            return rc ? rc : HI_EINTERNAL;
+        }
+        if (vev.type == YAML_SCALAR_EVENT) {
+            int rc;
+            if (config_find(path)) {
+                rc = set_leaf(L, path, (const char *)vev.data.scalar.value, &vev.start_mark);
+            } else {
+                char name[280];
+                snprintf(name, sizeof name, "%s.name", path);
+                if (config_find(name))
+                    rc = set_leaf(L, name, (const char *)vev.data.scalar.value, &vev.start_mark);
+                else
+                    rc = at(L, &vev.start_mark, "'%s' is a section: expected a mapping of %s.* keys", path, path);
+            }
+            yaml_event_delete(&kev);
+            yaml_event_delete(&vev);
+            if (rc)
+                return rc;
+        } else if (vev.type == YAML_MAPPING_START_EVENT) {
+            int rc;
+            if (config_find(path))
+                rc = at(L, &vev.start_mark, "%s: expected a scalar value, found a mapping", path, NULL);
+            else if (depth + 1 >= MAX_DEPTH)
+                rc = at(L, &vev.start_mark, "mapping nested too deeply", NULL, NULL);
+            else
+                rc = mapping(L, path, depth + 1);
+            yaml_event_delete(&kev);
+            yaml_event_delete(&vev);
+            if (rc)
+                return rc;
+        } else {
+            int rc = at(L, &vev.start_mark, "%s: expected a scalar or a mapping, found %s",
+                        path, vev.type == YAML_ALIAS_EVENT ? "an alias (not supported)" : event_name(vev.type));
+            yaml_event_delete(&kev);
+            yaml_event_delete(&vev);
+            return rc;
+        }
+    }
+}
+
+int
+scenario_load(const char *path, struct hi_config *cfg, struct hi_error *err)
+{
+    struct loader L;
+    FILE *f;
+    yaml_event_t ev;
+    int rc = HI_EINPUT, done = 0;
+    char *slash;
+    size_t i;
+
+    memset(&L, 0, sizeof L);
+    L.file = path;
+    L.cfg = cfg;
+    L.err = err;
+    snprintf(L.dir, sizeof L.dir, "%s", path);
+    slash = strrchr(L.dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        strcpy(L.dir, ".");
+
+    f = fopen(path, "rb");
+    if (!f)
+        return error_set(err, HI_EINPUT, "%s: cannot open scenario: %s", path, strerror(errno));
+    if (!yaml_parser_initialize(&L.parser)) {
+        fclose(f);
+        return error_set(err, HI_EINTERNAL, "out of memory");
+    }
+    yaml_parser_set_input_file(&L.parser, f);
+
+    /* STREAM-START DOCUMENT-START MAPPING-START ... */
+    while (!done) {
+        if (next(&L, &ev))
+            goto out;
+        switch (ev.type) {
+        case YAML_STREAM_START_EVENT:
+        case YAML_DOCUMENT_START_EVENT:
+            break;
+        case YAML_MAPPING_START_EVENT:
+            yaml_event_delete(&ev);
+            if (mapping(&L, "", 0))
+                goto out;
+            done = 1;
+            continue;
+        case YAML_STREAM_END_EVENT:
+            error_at(err, path, ev.start_mark.line + 1, 0, "empty scenario: expected a mapping of keys");
+            yaml_event_delete(&ev);
+            goto out;
+        default:
+            at(&L, &ev.start_mark, "expected a mapping of scenario keys, found %s", event_name(ev.type), NULL);
+            yaml_event_delete(&ev);
+            goto out;
+        }
+        yaml_event_delete(&ev);
+    }
+    /* DOCUMENT-END, then STREAM-END: a second document is an error */
+    for (;;) {
+        if (next(&L, &ev))
+            goto out;
+        if (ev.type == YAML_STREAM_END_EVENT) {
+            yaml_event_delete(&ev);
+            break;
+        }
+        if (ev.type == YAML_DOCUMENT_START_EVENT) {
+            at(&L, &ev.start_mark, "expected one YAML document, found a second one", NULL, NULL);
+            yaml_event_delete(&ev);
+            goto out;
+        }
+        yaml_event_delete(&ev);
+    }
+    if (!cfg->name[0]) {
+        const char *base = strrchr(path, '/');
+        char *dot;
+        snprintf(cfg->name, sizeof cfg->name, "%s", base ? base + 1 : path);
+        dot = strrchr(cfg->name, '.');
+        if (dot && dot != cfg->name)
+            *dot = '\0';
+    }
+    rc = HI_OK;
+out:
+    for (i = 0; i < L.n_seen; i++)
+        free(L.seen[i]);
+    yaml_parser_delete(&L.parser);
+    fclose(f);
+    return rc;
+}
