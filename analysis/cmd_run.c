@@ -56,6 +56,7 @@ cmd_run(int argc, char **argv)
     struct hi_config cfg;
     struct hi_error err = {0};
     struct engine_result res;
+    struct engine_hooks hooks = {NULL, NULL, NULL};
     struct store_metric metrics[SUMMARY_MAX_METRICS];
     struct store_run run;
     struct store_loaded shown;
@@ -138,7 +139,9 @@ cmd_run(int argc, char **argv)
 
     /* 5. simulate */
     cli_now(started, sizeof started);
-    if (engine_run(&cfg, trace, log.f ? log_record : NULL, &log, &res, &err))
+    hooks.on_record = log.f ? log_record : NULL;
+    hooks.ctx = &log;
+    if (engine_run(&cfg, trace, &hooks, &res, &err))
         goto fail;
     cli_now(finished, sizeof finished);
     if (log.f) {

@@ -364,10 +364,9 @@ ev_feedback(struct kernel *k, void *obj, size_t first)
 
 static int
 build(struct model *m, const struct hi_config *cfg, const struct hi_trace *tr,
-      struct engine_result *res, struct hi_error *err)
+      const struct hi_policy_type *type, struct engine_result *res, struct hi_error *err)
 {
     struct hi_policy_env env;
-    const struct hi_policy_type *type = policy_lookup(cfg->policy.name);
 
     m->cfg = cfg;
     m->tr = tr;
@@ -466,18 +465,22 @@ finish(struct model *m, const struct kernel *k)
 
 int
 engine_run(const struct hi_config *cfg, const struct hi_trace *trace,
-           engine_record_fn on_record, void *ctx,
+           const struct engine_hooks *hooks,
            struct engine_result *res, struct hi_error *err)
 {
+    const struct hi_policy_type *type;
     struct model m;
     struct kernel k;
     int rc;
 
     memset(&m, 0, sizeof m);
     memset(res, 0, sizeof *res);
-    m.on_record = on_record;
-    m.ctx = ctx;
-    rc = build(&m, cfg, trace, res, err);
+    if (hooks) {
+        m.on_record = hooks->on_record;
+        m.ctx = hooks->ctx;
+    }
+    type = hooks && hooks->policy ? hooks->policy : policy_lookup(cfg->policy.name);
+    rc = build(&m, cfg, trace, type, res, err);
     if (rc) {
         teardown(&m);
         return rc;

@@ -62,8 +62,20 @@ struct engine_result {
     char policy_desc[160];     /* the policy's parameters in effect */
 };
 
+struct hi_policy_type;
+
+/* What a caller may plug into a run; every field may be NULL. */
+struct engine_hooks {
+    engine_record_fn on_record;            /* the samples log */
+    void *ctx;
+    const struct hi_policy_type *policy;   /* instead of policy.name: a
+                                            * policy of the caller's own */
+};
+
+/* Runs the scenario cfg on trace; hooks may be NULL.  HI_EINPUT for a
+ * configuration the model rejects, HI_EINTERNAL otherwise. */
 int engine_run(const struct hi_config *cfg, const struct hi_trace *trace,
-               engine_record_fn on_record, void *ctx,
+               const struct engine_hooks *hooks,
                struct engine_result *res, struct hi_error *err);
 
 #endif

@@ -1,0 +1,283 @@
+/* check_engine.c — the HI model on the kernel: timing, batching, order,
+ * energy and determinism against hand computations. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policies/policy.h"
+#include "sim/config.h"
+#include "sim/engine.h"
+#include "tests/suites.h"
+#include "tests/util.h"
+
+struct capture {
+    struct engine_record r[4096];
+    size_t n;
+};
+
+static int
+capture(void *ctx, const struct engine_record *r)
+{
+    struct capture *c = ctx;
+    if (c->n < 4096)
+        c->r[c->n] = *r;
+    c->n++;
+    return 0;
+}
+
+/* τed 1 ms, 1000-byte samples at 8 Mbit/s (1 ms on the link), τnw 20 ms,
+ * τes 5 ms: numbers that make hand computation easy. */
+static void
+timing_config(struct hi_config *c, const char *policy, const char *batch)
+{
+    struct hi_error err = {0};
+    char arg[64];
+    config_defaults(c);
+    config_set_arg(c, "device.tau_ed_ms=1", &err);
+    config_set_arg(c, "network.rate_mbps=8", &err);
+    config_set_arg(c, "network.delay_ms=20", &err);
+    config_set_arg(c, "server.tau_es_ms=5", &err);
+    snprintf(arg, sizeof arg, "policy.name=%s", policy);
+    config_set_arg(c, arg, &err);
+    snprintf(arg, sizeof arg, "policy.batch=%s", batch);
+    config_set_arg(c, arg, &err);
+}
+
+/*
+ * Full offload, M = 1, closed loop: sample k starts at k ms, leaves the
+ * device at k+1, is on the link until k+2, reaches the server at k+22.
+ * The server (5 ms) is the bottleneck: sample k is answered at 27+5k, so
+ * its response is 27+4k ms; makespan 72 ms; mean 45 ms; p95 (linear
+ * interpolation between order statistics 8 and 9) 59 + 0.55·4 = 61.2 ms.
+ */
+START_TEST(test_full_offload_timing)
+{
+    struct hi_error err = {0};
+    struct hi_trace *t = trace_load(util_src("tests/data/small.csv"), &err);
+    struct hi_config c;
+    struct engine_result r;
+    struct capture *cap = calloc(1, sizeof *cap);
+    struct engine_hooks h = {capture, cap, NULL};
+    size_t k;
+    timing_config(&c, "full-offload", "1");
+    ck_assert_int_eq(engine_run(&c, t, &h, &r, &err), 0);
+    ck_assert_uint_eq(r.n, 10);
+    ck_assert_uint_eq(cap->n, 10);
+    for (k = 0; k < 10; k++) {
+        ck_assert_uint_eq(cap->r[k].idx, k);
+        ck_assert_double_eq_tol(cap->r[k].response_s, (27.0 + 4.0 * k) * 1e-3, 1e-12);
+        ck_assert_int_eq(cap->r[k].offload, 1);
+        ck_assert_double_eq(cap->r[k].q_off, 1.0);
+    }
+    ck_assert_double_eq_tol(r.makespan_s, 0.072, 1e-12);
+    ck_assert_double_eq_tol(r.mean_response_s, 0.045, 1e-12);
+    ck_assert_double_eq_tol(r.p95_response_s, 0.0612, 1e-12);
+    ck_assert_uint_eq(r.transmissions, 10);
+    ck_assert_double_eq_tol(r.accuracy, 0.8, 1e-12);       /* the L-ML's */
+    ck_assert_double_eq_tol(r.total_cost, 5.0, 1e-12);     /* 10 β */
+    free(cap);
+    trace_free(t);
+}
+END_TEST
+
+/*
+ * Full offload, M = 5: one transmission of 5000 bytes (5 ms) per batch.
+ * Batch 1 leaves at 5 ms, on the link until 10, at the server at 30:
+ * answers at 35, 40, 45, 50, 55.  Batch 2 leaves at 10, link until 15,
+ * arrives at 35, waits: answers at 60 .. 80.  Responses 35+4k for k < 5
+ * and 55+4(k−5) after.
+ */
+START_TEST(test_batch_one_transmission)
+{
+    struct hi_error err = {0};
+    struct hi_trace *t = trace_load(util_src("tests/data/small.csv"), &err);
+    struct hi_config c;
+    struct engine_result r;
+    struct capture *cap = calloc(1, sizeof *cap);
+    struct engine_hooks h = {capture, cap, NULL};
+    size_t k;
+    timing_config(&c, "full-offload", "5");
+    ck_assert_int_eq(engine_run(&c, t, &h, &r, &err), 0);
+    ck_assert_uint_eq(r.transmissions, 2);
+    for (k = 0; k < 10; k++) {
+        double want = k < 5 ? 35.0 + 4.0 * k : 55.0 + 4.0 * (k - 5);
+        ck_assert_double_eq_tol(cap->r[k].response_s, want * 1e-3, 1e-12);
+    }
+    ck_assert_double_eq_tol(r.makespan_s, 0.080, 1e-12);
+    free(cap);
+    trace_free(t);
+}
+END_TEST
+
+/* Accepting costs only the S-ML time; energy adds per-inference,
+ * per-offload and radio energy: 10·2 + 3·3 mJ + 0.5 W · 3 ms = 30.5 mJ
+ * for θ = 0.55 on the hand trace (3 offloaded, 1 ms each on the link). */
+START_TEST(test_threshold_energy)
+{
+    struct hi_error err = {0};
+    struct hi_trace *t = trace_load(util_src("tests/data/small.csv"), &err);
+    struct hi_config c;
+    struct engine_result r;
+    struct capture *cap = calloc(1, sizeof *cap);
+    struct engine_hooks h = {capture, cap, NULL};
+    timing_config(&c, "fixed-threshold", "1");
+    config_set_arg(&c, "policy.theta=0.55", &err);
+    config_set_arg(&c, "device.energy_sml_mj=2", &err);
+    config_set_arg(&c, "device.energy_offload_mj=3", &err);
+    config_set_arg(&c, "device.tx_power_w=0.5", &err);
+    ck_assert_int_eq(engine_run(&c, t, &h, &r, &err), 0);
+    ck_assert_uint_eq(r.offloaded, 3);
+    ck_assert_double_eq_tol(r.energy_mj, 30.5, 1e-9);
+    ck_assert_double_eq_tol(cap->r[0].response_s, 1e-3, 1e-15);   /* accepted */
+    ck_assert_double_eq_tol(cap->r[1].response_s, 27e-3, 1e-12);  /* 1+1+20+5 */
+    ck_assert_double_eq_tol(r.accuracy, 0.7, 1e-12);
+    ck_assert_double_eq_tol(r.regret, 0.0, 1e-12);  /* θ = θ* */
+    free(cap);
+    trace_free(t);
+}
+END_TEST
+
+/* A policy that offloads everything and waits for feedback: each sample
+ * starts when the previous answer is back, 27 ms apart. */
+static enum hi_action
+wait_decide(void *st, const struct hi_sample *s, double *q)
+{
+    (void)st;
+    (void)s;
+    *q = 1.0;
+    return HI_OFFLOAD;
+}
+
+static void
+wait_feedback(void *st, const struct hi_outcome *o, size_t n)
+{
+    size_t *seen = st;
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(o[0].t, *seen);    /* in order, once each */
+    ck_assert_int_eq(o[0].offloaded, 1);
+    (*seen)++;
+}
+
+static const struct hi_policy_type waiting = {
+    .name = "test-waiting", .summary = "", .size = sizeof(size_t),
+    .flags = POLICY_WAITS_FEEDBACK, .decide = wait_decide, .feedback = wait_feedback,
+};
+
+START_TEST(test_waits_for_feedback)
+{
+    struct hi_error err = {0};
+    struct hi_trace *t = trace_load(util_src("tests/data/small.csv"), &err);
+    struct hi_config c;
+    struct engine_result r;
+    struct capture *cap = calloc(1, sizeof *cap);
+    struct engine_hooks h = {capture, cap, &waiting};
+    size_t k;
+    timing_config(&c, "full-offload", "1");
+    ck_assert_int_eq(engine_run(&c, t, &h, &r, &err), 0);
+    for (k = 0; k < 10; k++)
+        ck_assert_double_eq_tol(cap->r[k].response_s, 27e-3, 1e-12);
+    ck_assert_double_eq_tol(r.makespan_s, 0.270, 1e-12);
+    ck_assert_str_eq(r.policy, "test-waiting");
+    free(cap);
+    trace_free(t);
+}
+END_TEST
+
+static void
+run_log(const char *order, unsigned long seed, size_t samples, struct capture *cap, struct engine_result *r)
+{
+    struct hi_error err = {0};
+    struct hi_trace *t = util_random_trace(300, 0, 1, 11);
+    struct hi_config c;
+    struct engine_hooks h = {capture, cap, NULL};
+    char arg[64];
+    config_defaults(&c);
+    snprintf(arg, sizeof arg, "trace.order=%s", order);
+    config_set_arg(&c, arg, &err);
+    snprintf(arg, sizeof arg, "seed=%lu", seed);
+    config_set_arg(&c, arg, &err);
+    snprintf(arg, sizeof arg, "trace.samples=%zu", samples);
+    config_set_arg(&c, arg, &err);
+    cap->n = 0;
+    ck_assert_int_eq(engine_run(&c, t, &h, r, &err), 0);
+    trace_free(t);
+}
+
+/* Same scenario and seed: byte-identical records; another seed: a
+ * different order.  Shuffle visits every row once per pass. */
+START_TEST(test_determinism)
+{
+    struct capture *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
+    struct engine_result ra, rb;
+    unsigned char seen[300] = {0};
+    size_t i, differ = 0;
+    run_log("shuffle", 7, 600, a, &ra);
+    run_log("shuffle", 7, 600, b, &rb);
+    ck_assert_uint_eq(a->n, 600);
+    ck_assert_int_eq(memcmp(a->r, b->r, 600 * sizeof a->r[0]), 0);
+    ck_assert_int_eq(memcmp(&ra, &rb, sizeof ra), 0);
+    for (i = 0; i < 300; i++)
+        seen[a->r[i].row]++;
+    for (i = 0; i < 300; i++)
+        ck_assert_int_eq(seen[i], 1);
+    run_log("shuffle", 8, 600, b, &rb);
+    for (i = 0; i < 600; i++)
+        differ += a->r[i].row != b->r[i].row;
+    ck_assert_uint_gt(differ, 500);
+    free(a);
+    free(b);
+}
+END_TEST
+
+/* Sequential wraps around the trace; bootstrap draws rows i.i.d. */
+START_TEST(test_orders)
+{
+    struct capture *a = calloc(1, sizeof *a);
+    struct engine_result r;
+    size_t i, repeats = 0;
+    unsigned char seen[300] = {0};
+    run_log("sequential", 1, 700, a, &r);
+    for (i = 0; i < 700; i++)
+        ck_assert_uint_eq(a->r[i].row, i % 300);
+    ck_assert_uint_eq(r.n, 700);
+    run_log("bootstrap", 1, 300, a, &r);
+    for (i = 0; i < 300; i++)
+        repeats += seen[a->r[i].row]++ > 0;
+    /* about 300/e ≈ 110 draws repeat an earlier row */
+    ck_assert_uint_gt(repeats, 70);
+    ck_assert_uint_lt(repeats, 150);
+    free(a);
+}
+END_TEST
+
+/* policy.batch: auto is rejected for a policy that does not batch. */
+START_TEST(test_bad_config)
+{
+    struct hi_error err = {0};
+    struct hi_trace *t = util_random_trace(10, 0, 0, 1);
+    struct hi_config c;
+    struct engine_result r;
+    config_defaults(&c);
+    config_set_arg(&c, "policy.batch=auto", &err);
+    ck_assert_int_eq(engine_run(&c, t, NULL, &r, &err), HI_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "policy.batch"));
+    trace_free(t);
+}
+END_TEST
+
+Suite *
+suite_engine(void)
+{
+    Suite *s = suite_create("engine");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_full_offload_timing);
+    tcase_add_test(tc, test_batch_one_transmission);
+    tcase_add_test(tc, test_threshold_energy);
+    tcase_add_test(tc, test_waits_for_feedback);
+    tcase_add_test(tc, test_determinism);
+    tcase_add_test(tc, test_orders);
+    tcase_add_test(tc, test_bad_config);
+    suite_add_tcase(s, tc);
+    return s;
+}

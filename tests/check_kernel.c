@@ -1,0 +1,170 @@
+/* check_kernel.c — the event calendar, the clock, and M/M/1 against theory. */
+#include <math.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "sim/calendar.h"
+#include "sim/kernel.h"
+#include "sim/rng.h"
+#include "tests/mm1.h"
+#include "tests/suites.h"
+
+struct trail {
+    size_t order[4096];
+    double time[4096];
+    size_t n;
+};
+
+static void
+record(struct kernel *k, void *obj, size_t arg)
+{
+    struct trail *t = obj;
+    t->order[t->n] = arg;
+    t->time[t->n++] = k->now;
+}
+
+/* Events fire in time order; the clock equals each event's time. */
+START_TEST(test_time_order)
+{
+    struct kernel k;
+    struct trail t = {{0}, {0}, 0};
+    double times[] = {5.0, 1.0, 3.0, 2.0, 4.0, 0.5};
+    size_t i;
+    kernel_init(&k);
+    for (i = 0; i < 6; i++)
+        kernel_at(&k, times[i], record, &t, i);
+    ck_assert_int_eq(kernel_run(&k), 0);
+    ck_assert_uint_eq(t.n, 6);
+    ck_assert_uint_eq(t.order[0], 5);
+    ck_assert_uint_eq(t.order[1], 1);
+    ck_assert_uint_eq(t.order[2], 3);
+    ck_assert_uint_eq(t.order[3], 2);
+    ck_assert_uint_eq(t.order[4], 4);
+    ck_assert_uint_eq(t.order[5], 0);
+    ck_assert_double_eq(t.time[5], 5.0);
+    ck_assert_double_eq(k.now, 5.0);
+    ck_assert_uint_eq(k.events, 6);
+    kernel_fini(&k);
+}
+END_TEST
+
+/* Events at the same time fire in the order they were scheduled (FIFO
+ * ties), also when interleaved with other times and across heap growth. */
+START_TEST(test_ties_fifo)
+{
+    struct kernel k;
+    struct trail *t = calloc(1, sizeof *t);
+    size_t i, last[3] = {0, 0, 0};
+    int first[3] = {1, 1, 1};
+    kernel_init(&k);
+    for (i = 0; i < 3000; i++)
+        kernel_at(&k, (double)(i % 3), record, t, i);
+    ck_assert_int_eq(kernel_run(&k), 0);
+    ck_assert_uint_eq(t->n, 3000);
+    for (i = 0; i < 3000; i++) {
+        size_t g = (size_t)t->time[i];
+        ck_assert_uint_eq(t->order[i] % 3, g);
+        if (i > 0)
+            ck_assert(t->time[i] >= t->time[i - 1]);
+        if (!first[g])
+            ck_assert_uint_gt(t->order[i], last[g]);
+        first[g] = 0;
+        last[g] = t->order[i];
+    }
+    kernel_fini(&k);
+    free(t);
+}
+END_TEST
+
+/* The heap pops random keys in sorted (time, seq) order: compare with a
+ * sort of the same keys. */
+START_TEST(test_heap_random)
+{
+    struct calendar c;
+    struct event e;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    double prev_t = -1;
+    uint64_t prev_s = 0;
+    size_t i, n = 20000, popped = 0;
+    calendar_init(&c);
+    for (i = 0; i < n; i++) {
+        e.time = (double)gsl_rng_uniform_int(r, 100);  /* many ties */
+        e.seq = i;
+        e.fn = NULL;
+        e.obj = NULL;
+        e.arg = i;
+        ck_assert_int_eq(calendar_push(&c, &e), 0);
+        if (i % 3 == 2) {   /* interleave pops with pushes */
+            ck_assert_int_eq(calendar_pop(&c, &e), 0);
+            popped++;
+        }
+    }
+    ck_assert_uint_eq(calendar_size(&c), n - popped);
+    while (calendar_pop(&c, &e) == 0) {
+        ck_assert(e.time > prev_t || (e.time == prev_t && e.seq > prev_s));
+        prev_t = e.time;
+        prev_s = e.seq;
+    }
+    calendar_fini(&c);
+    gsl_rng_free(r);
+}
+END_TEST
+
+/* Streams differ between entities and repeat for the same seed. */
+START_TEST(test_rng_streams)
+{
+    gsl_rng *a = rng_stream(42, 1), *b = rng_stream(42, 1), *c = rng_stream(42, 2), *d = rng_stream(43, 1);
+    unsigned long x = gsl_rng_get(a);
+    ck_assert_uint_eq(x, gsl_rng_get(b));
+    ck_assert_uint_ne(x, gsl_rng_get(c));
+    ck_assert_uint_ne(x, gsl_rng_get(d));
+    ck_assert_uint_ne(rng_seed_for(1, 1), rng_seed_for(1, 2));
+    gsl_rng_free(a);
+    gsl_rng_free(b);
+    gsl_rng_free(c);
+    gsl_rng_free(d);
+}
+END_TEST
+
+/*
+ * M/M/1 with μ = 1 and 10^6 customers: the analytic mean time in system
+ * 1/(μ − λ) lies in the 99.9% batch-means confidence interval, and the
+ * interval is narrow.  One fixed seed; at this level a correct kernel
+ * fails the containment check with probability about 0.001.
+ */
+static void
+check_mm1(double lambda, double max_rel_half_width)
+{
+    struct mm1_result r;
+    double exact = 1.0 / (1.0 - lambda);
+    ck_assert_int_eq(mm1_run(lambda, 1.0, 1000000, 20261123, 20, 0.999, &r), 0);
+    ck_assert_uint_eq(r.customers, 1000000);
+    ck_assert_uint_eq(r.events, 2000000);
+    ck_assert_msg(fabs(r.mean - exact) <= r.half_width,
+                  "lambda %g: mean %g, exact %g, half-width %g", lambda, r.mean, exact, r.half_width);
+    ck_assert_msg(r.half_width / exact < max_rel_half_width,
+                  "lambda %g: relative half-width %g", lambda, r.half_width / exact);
+}
+
+START_TEST(test_mm1_half) { check_mm1(0.5, 0.02); }
+END_TEST
+
+START_TEST(test_mm1_heavy) { check_mm1(0.9, 0.10); }
+END_TEST
+
+Suite *
+suite_kernel(void)
+{
+    Suite *s = suite_create("kernel");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_time_order);
+    tcase_add_test(tc, test_ties_fifo);
+    tcase_add_test(tc, test_heap_random);
+    tcase_add_test(tc, test_rng_streams);
+    tcase_add_test(tc, test_mm1_half);
+    tcase_add_test(tc, test_mm1_heavy);
+    suite_add_tcase(s, tc);
+    return s;
+}

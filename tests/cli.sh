@@ -1,0 +1,86 @@
+#!/bin/sh
+# cli.sh — the hisim command end to end: runs, the store, bad input (exit
+# status 2, one line naming the place, nothing written).
+set -u
+: "${HISIM:=./hisim}" "${SRCDIR:=.}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+pass() { :; }
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# expect STATUS PATTERN CMD... : exit status and a line of stderr matching
+expect() {
+    want=$1 pat=$2
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    [ "$got" = "$want" ] || { fail "$* -> status $got, want $want: $(cat "$tmp/err")"; return; }
+    if [ -n "$pat" ]; then
+        grep -q -- "$pat" "$tmp/err" || fail "$* -> stderr '$(cat "$tmp/err")' lacks '$pat'"
+        [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "$* -> stderr is not one line: $(cat "$tmp/err")"
+    fi
+}
+
+cp "$SRCDIR/tests/data/small.csv" "$tmp/t.csv"
+cat >"$tmp/s.yaml" <<YAML
+seed: 3
+trace:
+  file: t.csv
+policy:
+  name: fixed-threshold
+  theta: optimal
+YAML
+db="$tmp/h.db"
+
+# a run is stored, listed and shown; --json is one object
+expect 0 "" "$HISIM" run "$tmp/s.yaml" --db "$db" --samples-log "$tmp/log.csv"
+grep -q "stored as run 1 in" "$tmp/out" || fail "run id not printed"
+grep -q "accuracy          0.7000" "$tmp/out" || fail "accuracy not printed: $(cat "$tmp/out")"
+head -1 "$tmp/log.csv" | grep -qx "idx,id,p,q_off,offload,y_sml,y_lml,cost,response_ms" || fail "log header"
+[ "$(wc -l <"$tmp/log.csv")" -eq 11 ] || fail "log rows"
+expect 0 "" "$HISIM" run "$tmp/s.yaml" --db "$db" --samples-log "$tmp/log2.csv" -s seed=3 --json
+cmp -s "$tmp/log.csv" "$tmp/log2.csv" || fail "same seed, different samples log"
+grep -q '^{"run_id":2,' "$tmp/out" || fail "json summary: $(cat "$tmp/out")"
+expect 0 "" "$HISIM" runs --db "$db"
+[ "$(grep -c fixed-threshold "$tmp/out")" -eq 2 ] || fail "runs lists two runs"
+expect 0 "" "$HISIM" show 1 --db "$db"
+grep -q '"policy.theta":"optimal"' "$tmp/out" || fail "show prints the effective config"
+expect 0 "" "$HISIM" run "$tmp/s.yaml" --db "$db" -s policy.theta=0.6 -s cost.beta=0.3 --json
+grep -q '"policy.theta":0.6' "$tmp/out" || fail "override not in the stored config"
+grep -q '"cost.beta":0.3' "$tmp/out" || fail "override not in the stored config"
+expect 0 "" "$HISIM" trace info "$tmp/t.csv" --json
+grep -q '"theta_star":0.55,' "$tmp/out" || fail "trace info json: $(cat "$tmp/out")"
+expect 0 "" "$HISIM" --help
+expect 0 "" "$HISIM" help run
+expect 0 "" "$HISIM" help scenario
+grep -q "policy.theta" "$tmp/out" || fail "help scenario lists keys"
+
+# bad input: status 2, one line naming file:line:col, nothing stored
+runs_before=$(sqlite3 "$db" "select count(*) from runs" 2>/dev/null || echo "?")
+printf 'seed: 1\npolicy:\n  thetaa: 0.5\ntrace:\n  file: t.csv\n' >"$tmp/bad1.yaml"
+expect 2 "bad1.yaml:3:3: unknown key 'policy.thetaa' (did you mean 'policy.theta'?)" "$HISIM" run "$tmp/bad1.yaml" --db "$db" --samples-log "$tmp/nolog.csv"
+[ ! -e "$tmp/nolog.csv" ] || fail "samples log written on bad input"
+printf 'cost:\n  beta: 2\ntrace:\n  file: t.csv\n' >"$tmp/bad2.yaml"
+expect 2 "bad2.yaml:2:9: cost.beta: 2 is out of range" "$HISIM" run "$tmp/bad2.yaml" --db "$db"
+printf 'trace:\n  file: "a\n' >"$tmp/bad3.yaml"
+expect 2 "bad3.yaml:.*malformed YAML" "$HISIM" run "$tmp/bad3.yaml" --db "$db"
+printf 'label,sml_pred,sml_conf,lml_pred\n1,1,0.5,1\n1,1,x,1\n' >"$tmp/bad.csv"
+expect 2 "bad.csv:3:5: column 'sml_conf'" "$HISIM" run "$tmp/s.yaml" --db "$db" -s trace.file="$tmp/bad.csv"
+expect 2 "missing.csv: cannot open trace" "$HISIM" run "$tmp/s.yaml" --db "$db" -s trace.file="$tmp/missing.csv"
+expect 2 "unknown key 'cost.bta'" "$HISIM" run "$tmp/s.yaml" --db "$db" -s cost.bta=1
+expect 2 "cannot open scenario" "$HISIM" run "$tmp/none.yaml" --db "$db"
+expect 2 "unknown option" "$HISIM" run "$tmp/s.yaml" --frobnicate
+expect 2 "expected a scenario file" "$HISIM" run
+expect 2 "unknown verb 'rnu' (did you mean 'run'?)" "$HISIM" rnu
+expect 2 "no run with id 99" "$HISIM" show 99 --db "$db"
+expect 2 "not a run id" "$HISIM" show abc --db "$db"
+expect 2 "--beta: cost.beta: 3 is out of range" "$HISIM" trace info "$tmp/t.csv" --beta 3
+echo "not sqlite at all, just some text padding padding padding padding padding" >"$tmp/junk.db"
+expect 2 "not a hisim database" "$HISIM" run "$tmp/s.yaml" --db "$tmp/junk.db"
+expect 2 "not a hisim database" "$HISIM" runs --db "$tmp/junk.db"
+runs_after=$(sqlite3 "$db" "select count(*) from runs" 2>/dev/null || echo "?")
+[ "$runs_before" = "$runs_after" ] || fail "bad input stored a run ($runs_before -> $runs_after)"
+
+[ "$fails" -eq 0 ] && echo "cli: all passed"
+exit $((fails > 0))

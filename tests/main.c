@@ -1,0 +1,26 @@
+/* main.c — runs every Check suite; exit status 0 when all pass. */
+#include <stdlib.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "tests/suites.h"
+
+int
+main(void)
+{
+    Suite *(*const suites[])(void) = {
+        suite_kernel, suite_trace, suite_cost, suite_policy,
+        suite_config, suite_engine, suite_store,
+    };
+    SRunner *sr = srunner_create(NULL);
+    size_t i;
+    int failed;
+
+    gsl_set_error_handler_off();
+    for (i = 0; i < sizeof suites / sizeof suites[0]; i++)
+        srunner_add_suite(sr, suites[i]());
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

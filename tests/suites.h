@@ -1,0 +1,15 @@
+/* suites.h — the Check suites of hisim, one per module. */
+#ifndef HISIM_TESTS_SUITES_H
+#define HISIM_TESTS_SUITES_H
+
+#include <check.h>
+
+Suite *suite_kernel(void);
+Suite *suite_trace(void);
+Suite *suite_cost(void);
+Suite *suite_policy(void);
+Suite *suite_config(void);
+Suite *suite_engine(void);
+Suite *suite_store(void);
+
+#endif
