@@ -31,10 +31,66 @@ struct calendar {
 
 void calendar_init(struct calendar *c);
 void calendar_fini(struct calendar *c);
-/* 0, or -1 when memory runs out. */
-int calendar_push(struct calendar *c, const struct event *e);
-/* Removes the earliest event into *e; 0, or -1 when empty. */
-int calendar_pop(struct calendar *c, struct event *e);
+/* Doubles the heap's capacity; 0, or -1 when memory runs out. */
+int calendar_grow(struct calendar *c);
+
+/* push and pop are inline: they are the kernel's inner loop. */
+
+static inline int
+calendar_before(const struct event *a, const struct event *b)
+{
+    return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
+/* Adds an event: 0, or -1 when memory runs out.  O(log k). */
+static inline int
+calendar_push(struct calendar *c, const struct event *e)
+{
+    size_t i;
+    if (c->n == c->cap && calendar_grow(c))
+        return -1;
+    /* sift up: move the hole toward the root while the parent is later */
+    i = c->n++;
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (!calendar_before(e, &c->heap[parent]))
+            break;
+        c->heap[i] = c->heap[parent];
+        i = parent;
+    }
+    c->heap[i] = *e;
+    return 0;
+}
+
+/* Removes the earliest event into *e: 0, or -1 when empty.  O(log k). */
+static inline int
+calendar_pop(struct calendar *c, struct event *e)
+{
+    struct event last;
+    size_t i, n;
+    if (c->n == 0)
+        return -1;
+    *e = c->heap[0];
+    n = --c->n;
+    if (n == 0)
+        return 0;
+    last = c->heap[n];
+    /* sift down the hole at the root */
+    i = 0;
+    for (;;) {
+        size_t child = 2 * i + 1;
+        if (child >= n)
+            break;
+        if (child + 1 < n && calendar_before(&c->heap[child + 1], &c->heap[child]))
+            child++;
+        if (!calendar_before(&c->heap[child], &last))
+            break;
+        c->heap[i] = c->heap[child];
+        i = child;
+    }
+    c->heap[i] = last;
+    return 0;
+}
 
 static inline size_t calendar_size(const struct calendar *c) { return c->n; }
 

@@ -20,20 +20,6 @@ kernel_fini(struct kernel *k)
     calendar_fini(&k->cal);
 }
 
-void
-kernel_at(struct kernel *k, double t, event_fn fn, void *obj, size_t arg)
-{
-    struct event e;
-    assert(t >= k->now);     /* scheduling into the past is a model bug */
-    e.time = t;
-    e.seq = k->seq++;
-    e.fn = fn;
-    e.obj = obj;
-    e.arg = arg;
-    if (calendar_push(&k->cal, &e))
-        k->failed = 1, k->stopped = 1;
-}
-
 int
 kernel_run(struct kernel *k)
 {

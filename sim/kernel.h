@@ -9,6 +9,7 @@
 #ifndef HISIM_KERNEL_H
 #define HISIM_KERNEL_H
 
+#include <assert.h>
 #include <stdint.h>
 #include "sim/calendar.h"
 
@@ -24,8 +25,21 @@ struct kernel {
 void kernel_init(struct kernel *k);
 void kernel_fini(struct kernel *k);
 
-/* Schedules fn(k, obj, arg) at absolute time t (t >= now). */
-void kernel_at(struct kernel *k, double t, event_fn fn, void *obj, size_t arg);
+/* Schedules fn(k, obj, arg) at absolute time t (t >= now).  Inline: it
+ * is the hot path of every model. */
+static inline void
+kernel_at(struct kernel *k, double t, event_fn fn, void *obj, size_t arg)
+{
+    struct event e;
+    assert(t >= k->now);     /* scheduling into the past is a model bug */
+    e.time = t;
+    e.seq = k->seq++;
+    e.fn = fn;
+    e.obj = obj;
+    e.arg = arg;
+    if (calendar_push(&k->cal, &e))
+        k->failed = 1, k->stopped = 1;
+}
 
 static inline void
 kernel_after(struct kernel *k, double dt, event_fn fn, void *obj, size_t arg)

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_randist.h>
 
 #include "sim/kernel.h"
 #include "sim/rng.h"
@@ -14,28 +13,53 @@ struct mm1 {
     double lambda, mu;
     gsl_rng *arrivals, *service;
     size_t n, arrived, served;
-    double *t_arrive;        /* arrival time of each customer */
-    double *sojourn;         /* time in system of each customer */
-    int busy;
+    double *t_arrive;        /* ring of the arrival times of waiting customers */
+    size_t ring;             /* its capacity, a power of two */
+    size_t per;              /* customers per batch */
+    double *batch_sum;       /* sum of times in system per batch */
+    int busy, failed;
 };
 
 static void departure(struct kernel *k, void *obj, size_t c);
+
+/* Exponential variate with the given mean by inversion, −mean·ln U with
+ * U uniform on (0, 1): the same law as gsl_ran_exponential (which uses
+ * log1p(−U)), at about half the cost, since log is cheaper than log1p. */
+static inline double
+expo(gsl_rng *r, double mean)
+{
+    return -mean * log(gsl_rng_uniform_pos(r));
+}
 
 static void
 start_service(struct kernel *k, struct mm1 *m, size_t c)
 {
     m->busy = 1;
-    kernel_after(k, gsl_ran_exponential(m->service, 1.0 / m->mu), departure, m, c);
+    kernel_after(k, expo(m->service, 1.0 / m->mu), departure, m, c);
 }
 
 static void
 arrival(struct kernel *k, void *obj, size_t c)
 {
     struct mm1 *m = obj;
-    m->t_arrive[c] = k->now;
+    if (c - m->served >= m->ring) {      /* grow the ring, keeping order */
+        size_t cap = 2 * m->ring, i;
+        double *t = malloc(cap * sizeof *t);
+        if (!t) {
+            m->failed = 1;
+            kernel_stop(k);
+            return;
+        }
+        for (i = m->served; i < c; i++)
+            t[i & (cap - 1)] = m->t_arrive[i & (m->ring - 1)];
+        free(m->t_arrive);
+        m->t_arrive = t;
+        m->ring = cap;
+    }
+    m->t_arrive[c & (m->ring - 1)] = k->now;
     m->arrived = c + 1;
     if (c + 1 < m->n)
-        kernel_after(k, gsl_ran_exponential(m->arrivals, 1.0 / m->lambda), arrival, m, c + 1);
+        kernel_after(k, expo(m->arrivals, 1.0 / m->lambda), arrival, m, c + 1);
     if (!m->busy)
         start_service(k, m, c);
 }
@@ -44,7 +68,9 @@ static void
 departure(struct kernel *k, void *obj, size_t c)
 {
     struct mm1 *m = obj;
-    m->sojourn[c] = k->now - m->t_arrive[c];
+    size_t b = c / m->per;
+    if (b < m->n / m->per)              /* a remainder past the last batch is dropped */
+        m->batch_sum[b] += k->now - m->t_arrive[c & (m->ring - 1)];
     m->served = c + 1;
     m->busy = 0;
     if (m->served < m->arrived)   /* FIFO: the next customer in line */
@@ -57,7 +83,7 @@ mm1_run(double lambda, double mu, size_t customers, uint64_t seed,
 {
     struct mm1 m = {0};
     struct kernel k;
-    size_t b, per = customers / batches, i;
+    size_t b, per = batches ? customers / batches : 0;
     double sum = 0, sum2 = 0, var, t;
     int rc = -1;
 
@@ -66,13 +92,15 @@ mm1_run(double lambda, double mu, size_t customers, uint64_t seed,
     m.n = customers;
     m.arrivals = rng_stream(seed, 1);
     m.service = rng_stream(seed, 2);
-    m.t_arrive = malloc(customers * sizeof *m.t_arrive);
-    m.sojourn = malloc(customers * sizeof *m.sojourn);
-    if (!m.arrivals || !m.service || !m.t_arrive || !m.sojourn || batches < 2 || per == 0)
+    m.ring = 1024;
+    m.per = per;
+    m.t_arrive = malloc(m.ring * sizeof *m.t_arrive);
+    m.batch_sum = calloc(batches ? batches : 1, sizeof *m.batch_sum);
+    if (!m.arrivals || !m.service || !m.t_arrive || !m.batch_sum || batches < 2 || per == 0)
         goto out;
     kernel_init(&k);
     kernel_at(&k, 0.0, arrival, &m, 0);
-    if (kernel_run(&k) || m.served != customers) {
+    if (kernel_run(&k) || m.failed || m.served != customers) {
         kernel_fini(&k);
         goto out;
     }
@@ -82,10 +110,7 @@ mm1_run(double lambda, double mu, size_t customers, uint64_t seed,
     /* batch means: the batch averages are nearly independent when a batch
      * is much longer than the correlation time of successive sojourns */
     for (b = 0; b < batches; b++) {
-        double s = 0;
-        for (i = b * per; i < (b + 1) * per; i++)
-            s += m.sojourn[i];
-        s /= (double)per;
+        double s = m.batch_sum[b] / (double)per;
         sum += s;
         sum2 += s * s;
     }
@@ -101,6 +126,6 @@ out:
     if (m.service)
         gsl_rng_free(m.service);
     free(m.t_arrive);
-    free(m.sojourn);
+    free(m.batch_sum);
     return rc;
 }
