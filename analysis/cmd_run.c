@@ -58,6 +58,7 @@ cmd_run(int argc, char **argv)
     struct engine_result res;
     struct engine_hooks hooks = {NULL, NULL, NULL};
     struct store_metric metrics[SUMMARY_MAX_METRICS];
+    struct store_series series[SUMMARY_MAX_SERIES];
     struct store_run run;
     struct store_loaded shown;
     struct samples_log log = {NULL};
@@ -174,6 +175,8 @@ cmd_run(int argc, char **argv)
     run.status = "done";
     run.metrics = metrics;
     run.n_metrics = summary_metrics(&res, metrics);
+    run.series = series;
+    run.n_series = summary_series(&res, series);
     st = store_open(db, 1, &err);
     if (!st || store_save_run(st, &run, &err))
         goto fail;

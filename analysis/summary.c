@@ -26,10 +26,22 @@ summary_metrics(const struct engine_result *r, struct store_metric *m)
     PUT("mean_response_ms", r->mean_response_s * 1e3);
     PUT("p95_response_ms", r->p95_response_s * 1e3);
     PUT("energy_mj", r->energy_mj);
+    PUT("lambda_min", r->lambda_min);
     PUT("transmissions", r->transmissions);
     PUT("events", r->events);
 #undef PUT
     return k;
+}
+
+size_t
+summary_series(const struct engine_result *r, struct store_series *s)
+{
+    const struct engine_curves *c = &r->curves;
+    s[0] = (struct store_series){"regret", c->t, c->regret, c->n};
+    s[1] = (struct store_series){"expected_cost", c->t, c->expected, c->n};
+    s[2] = (struct store_series){"cost", c->t, c->cost, c->n};
+    s[3] = (struct store_series){"best_fixed_cost", c->t, c->best, c->n};
+    return 4;
 }
 
 void

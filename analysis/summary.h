@@ -19,6 +19,12 @@
 /* Fills m (SUMMARY_MAX_METRICS entries) from a result; returns the count. */
 size_t summary_metrics(const struct engine_result *r, struct store_metric *m);
 
+#define SUMMARY_MAX_SERIES 8
+
+/* Fills s with the run's curves (they point into r); returns the count:
+ * regret, expected_cost, cost and best_fixed_cost against t. */
+size_t summary_series(const struct engine_result *r, struct store_series *s);
+
 /* Prints a stored (or just stored) run. */
 void summary_print_text(FILE *f, const struct store_loaded *run);
 void summary_print_json(FILE *f, const struct store_loaded *run);

@@ -32,6 +32,7 @@
 
 #include "policies/policy.h"
 #include "sim/kernel.h"
+#include "sim/regret.h"
 #include "sim/rng.h"
 #include "traces/cost.h"
 
@@ -89,7 +90,8 @@ struct model {
     int failed;
     struct engine_result *res;
     double *responses;
-    size_t *rows;         /* rows in decision order, for the hindsight optimum */
+    struct regret regret; /* hindsight optimum, updated in decision order */
+    size_t next_checkpoint;
     double tx_seconds;
 };
 
@@ -164,6 +166,34 @@ is_batch_end(const struct model *m, size_t idx)
     return (idx + 1) % m->M == 0 || idx + 1 == m->n;
 }
 
+/* The checkpoint after t samples: about 200 log-spaced points from 1 to
+ * n, always ending at n. */
+static size_t
+checkpoint_after(size_t t, size_t n)
+{
+    double step = pow((double)n, 1.0 / 239.0);  /* ~200 distinct points after rounding */
+    size_t next = (size_t)ceil((double)t * step);
+    if (next <= t)
+        next = t + 1;
+    return next < n ? next : n;
+}
+
+static void
+checkpoint(struct model *m)
+{
+    struct engine_curves *c = &m->res->curves;
+    double best = regret_best(&m->regret, NULL);
+    if (c->n < ENGINE_MAX_POINTS) {
+        c->t[c->n] = (double)(m->head + 1);
+        c->expected[c->n] = m->res->expected_cost;
+        c->cost[c->n] = m->res->total_cost;
+        c->best[c->n] = best;
+        c->regret[c->n] = m->res->expected_cost - best;
+        c->n++;
+    }
+    m->next_checkpoint = checkpoint_after(m->head + 1, m->n);
+}
+
 /* Retires answered and fed samples from the head of the ring, in order. */
 static void
 retire(struct model *m)
@@ -182,6 +212,9 @@ retire(struct model *m)
         r->expected_cost += j->q_off * cost_offload(&m->cost, tr, j->row)
                           + (1.0 - j->q_off) * cost_accept(&m->cost, tr, j->row);
         m->responses[m->head] = j->response;
+        regret_add(&m->regret, j->row);
+        if (m->head + 1 == m->next_checkpoint)
+            checkpoint(m);
         if (m->on_record && !m->failed) {
             struct engine_record rec;
             rec.idx = m->head;
@@ -214,7 +247,6 @@ ev_start(struct kernel *k, void *obj, size_t idx)
     j = job(m, idx);
     memset(j, 0, sizeof *j);
     j->row = next_row(m, idx);
-    m->rows[idx] = j->row;
     j->p = m->tr->sml_conf[j->row];
     j->t_start = k->now;
     j->next = NONE;
@@ -395,11 +427,11 @@ build(struct model *m, const struct hi_config *cfg, const struct hi_trace *tr,
     m->queue = malloc(m->q_cap * sizeof *m->queue);
     m->outcomes = malloc((m->M < m->n ? m->M : m->n) * sizeof *m->outcomes);
     m->responses = malloc(m->n * sizeof *m->responses);
-    m->rows = malloc(m->n * sizeof *m->rows);
+    m->next_checkpoint = 1;
     if (cfg->trace.order == ORDER_SHUFFLE)
         m->perm = malloc(tr->n * sizeof *m->perm);
     if (!m->rng_order || !m->rng_policy || !m->jobs || !m->queue || !m->outcomes
-        || !m->responses || !m->rows || (cfg->trace.order == ORDER_SHUFFLE && !m->perm))
+        || !m->responses || regret_init(&m->regret, tr, &m->cost) || (cfg->trace.order == ORDER_SHUFFLE && !m->perm))
         return error_set(err, HI_EINTERNAL, "out of memory (%zu samples)", m->n);
 
     env.trace = tr;
@@ -430,7 +462,7 @@ teardown(struct model *m)
     free(m->queue);
     free(m->outcomes);
     free(m->responses);
-    free(m->rows);
+    regret_fini(&m->regret);
     free(m->perm);
 }
 
@@ -439,7 +471,6 @@ finish(struct model *m, const struct kernel *k)
 {
     struct engine_result *r = m->res;
     const struct hi_config *cfg = m->cfg;
-    struct cost_optimum best;
     size_t n = m->n;
 
     r->n = n;
@@ -454,13 +485,9 @@ finish(struct model *m, const struct kernel *k)
     r->energy_mj = (double)n * cfg->device.energy_sml_mj
                  + (double)r->offloaded * cfg->device.energy_offload_mj
                  + cfg->device.tx_power_w * m->tx_seconds * 1e3;
-    if (cost_best_threshold(&m->cost, m->tr, m->rows, n, &best) == HI_OK) {
-        r->best_cost = best.cost;
-        r->best_theta = best.theta;
-        r->regret = r->expected_cost - best.cost;
-    } else {
-        m->failed = 1;
-    }
+    r->best_cost = regret_best(&m->regret, &r->best_theta);
+    r->regret = r->expected_cost - r->best_cost;
+    r->lambda_min = cost_lambda_min(m->tr);
 }
 
 int

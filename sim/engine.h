@@ -40,6 +40,18 @@ struct engine_record {
  * with HI_EINTERNAL (e.g. a write error). */
 typedef int (*engine_record_fn)(void *ctx, const struct engine_record *r);
 
+#define ENGINE_MAX_POINTS 256
+
+/* Curves at about 200 log-spaced checkpoints t (samples retired). */
+struct engine_curves {
+    size_t n;
+    double t[ENGINE_MAX_POINTS];
+    double regret[ENGINE_MAX_POINTS];      /* expected cost − best fixed cost */
+    double expected[ENGINE_MAX_POINTS];    /* cumulative expected cost */
+    double cost[ENGINE_MAX_POINTS];        /* cumulative realised cost */
+    double best[ENGINE_MAX_POINTS];        /* best fixed threshold in hindsight */
+};
+
 struct engine_result {
     size_t n;                  /* samples decided */
     size_t offloaded;
@@ -57,6 +69,8 @@ struct engine_result {
     double mean_response_s;
     double p95_response_s;
     double energy_mj;          /* device energy */
+    double lambda_min;         /* of the trace */
+    struct engine_curves curves;
     uint64_t events;
     char policy[64];
     char policy_desc[160];     /* the policy's parameters in effect */

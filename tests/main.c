@@ -4,23 +4,26 @@
 #include <gsl/gsl_errno.h>
 
 #include "tests/suites.h"
+#include "tests/util.h"
 
 int
 main(void)
 {
     Suite *(*const suites[])(void) = {
         suite_kernel, suite_trace, suite_cost, suite_policy,
-        suite_config, suite_engine, suite_store,
+        suite_config, suite_engine, suite_store, suite_regret,
     };
     SRunner *sr = srunner_create(NULL);
     size_t i;
     int failed;
 
     gsl_set_error_handler_off();
+    util_tmp("");   /* one temporary directory, made before the tests fork */
     for (i = 0; i < sizeof suites / sizeof suites[0]; i++)
         srunner_add_suite(sr, suites[i]());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    util_cleanup();
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

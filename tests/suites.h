@@ -11,5 +11,6 @@ Suite *suite_policy(void);
 Suite *suite_config(void);
 Suite *suite_engine(void);
 Suite *suite_store(void);
+Suite *suite_regret(void);
 
 #endif

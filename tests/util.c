@@ -1,10 +1,12 @@
 /* util.c — test helpers. */
+#define _XOPEN_SOURCE 700
 #include "tests/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <ftw.h>
 
 #include <gsl/gsl_rng.h>
 
@@ -29,6 +31,28 @@ util_tmp(const char *name)
     }
     snprintf(buf, sizeof buf, "%s/%s", dir, name);
     return buf;
+}
+
+static int
+remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+void
+util_cleanup(void)
+{
+    const char *probe = util_tmp("x");
+    char dir[4096];
+    char *slash;
+    snprintf(dir, sizeof dir, "%s", probe);
+    slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int

@@ -12,6 +12,9 @@ const char *util_src(const char *rel);
  * the directory is made once per process. */
 const char *util_tmp(const char *name);
 
+/* Removes the temporary directory and everything in it. */
+void util_cleanup(void);
+
 /* Writes text to path; 0 on success. */
 int util_write(const char *path, const char *text);
 

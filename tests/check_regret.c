@@ -1,0 +1,96 @@
+/* check_regret.c — the incremental hindsight optimum against the exact
+ * breakpoint search on every prefix. */
+#include <math.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "sim/config.h"
+#include "sim/engine.h"
+#include "sim/regret.h"
+#include "tests/suites.h"
+#include "tests/util.h"
+#include "traces/cost.h"
+
+/* After every sample of a random sequence (repeats, ties, p = 0 and 1),
+ * the tracker's best cost and θ equal cost_best_threshold on the prefix. */
+START_TEST(test_prefix_optimum)
+{
+    unsigned seeds[] = {1, 2, 3, 4};
+    size_t s, i;
+    for (s = 0; s < 4; s++) {
+        struct hi_trace *t = util_random_trace(60, s % 2 ? 6 : 0, 1, seeds[s]);
+        struct hi_cost c = {0.1 + 0.25 * (double)s, (double)(s % 2)};
+        struct regret r;
+        size_t rows[400];
+        gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+        gsl_rng_set(g, seeds[s]);
+        ck_assert_int_eq(regret_init(&r, t, &c), 0);
+        for (i = 0; i < 400; i++) {
+            struct cost_optimum o;
+            double theta, best;
+            rows[i] = gsl_rng_uniform_int(g, t->n);
+            regret_add(&r, rows[i]);
+            best = regret_best(&r, &theta);
+            ck_assert_int_eq(cost_best_threshold(&c, t, rows, i + 1, &o), 0);
+            ck_assert_msg(fabs(best - o.cost) < 1e-9, "seed %u t %zu: %g vs %g", seeds[s], i, best, o.cost);
+            /* the tracker's θ attains the optimum on the prefix */
+            {
+                double v = 0;
+                size_t q;
+                for (q = 0; q <= i; q++)
+                    v += t->sml_conf[rows[q]] < theta ? cost_offload(&c, t, rows[q]) : cost_accept(&c, t, rows[q]);
+                ck_assert_msg(fabs(v - o.cost) < 1e-9, "theta %g costs %g, optimum %g", theta, v, o.cost);
+            }
+            if (fabs(best - o.cost) < 1e-12)
+                ck_assert(theta <= o.theta || fabs(best - o.cost) < 1e-9);
+        }
+        regret_fini(&r);
+        gsl_rng_free(g);
+        trace_free(t);
+    }
+}
+END_TEST
+
+/* The engine's regret curve: about 200 increasing checkpoints ending at
+ * n, regret 0 everywhere for θ = θ* of a sequential pass at the end, and
+ * best ≤ expected at every checkpoint for any fixed θ. */
+START_TEST(test_engine_curve)
+{
+    struct hi_error err = {0};
+    struct hi_trace *t = util_random_trace(5000, 0, 0, 5);
+    struct hi_config c;
+    struct engine_result r;
+    size_t i;
+    config_defaults(&c);
+    config_set_arg(&c, "policy.theta=0.3", &err);
+    config_set_arg(&c, "trace.order=bootstrap", &err);
+    config_set_arg(&c, "trace.samples=100000", &err);
+    ck_assert_int_eq(engine_run(&c, t, NULL, &r, &err), 0);
+    ck_assert_uint_ge(r.curves.n, 180);
+    ck_assert_uint_le(r.curves.n, 220);
+    ck_assert_double_eq(r.curves.t[0], 1);
+    ck_assert_double_eq(r.curves.t[r.curves.n - 1], 100000);
+    for (i = 0; i < r.curves.n; i++) {
+        if (i)
+            ck_assert(r.curves.t[i] > r.curves.t[i - 1]);
+        ck_assert(r.curves.regret[i] >= -1e-9);
+        ck_assert_double_eq_tol(r.curves.regret[i], r.curves.expected[i] - r.curves.best[i], 1e-9);
+    }
+    ck_assert_double_eq_tol(r.curves.regret[r.curves.n - 1], r.regret, 1e-9);
+    ck_assert_double_eq_tol(r.curves.cost[r.curves.n - 1], r.total_cost, 1e-9);
+    trace_free(t);
+}
+END_TEST
+
+Suite *
+suite_regret(void)
+{
+    Suite *s = suite_create("regret");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_prefix_optimum);
+    tcase_add_test(tc, test_engine_curve);
+    suite_add_tcase(s, tc);
+    return s;
+}
