@@ -18,7 +18,9 @@ int cmd_run(int argc, char **argv);
 int cmd_runs(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+int cmd_batchsize(int argc, char **argv);
 
 /* Prints "hisim: <msg>" to stderr; returns the exit status for err. */
 int cli_fail(const struct hi_error *err);

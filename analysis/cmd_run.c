@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analysis/batchsize.h"
 #include "analysis/store.h"
 #include "analysis/summary.h"
 #include "sim/config.h"
@@ -69,6 +70,7 @@ cmd_run(int argc, char **argv)
     char *config_json = NULL, *log_tmp = NULL;
     char started[32], finished[32], policy_line[256];
     int json = 0, c, n_sets = 0, status = EXIT_INTERNAL;
+    double m_star;
 
     sets = calloc((size_t)argc + 1, sizeof *sets);
     if (!sets)
@@ -111,6 +113,12 @@ cmd_run(int argc, char **argv)
         goto fail;
     if (trace->unknown)
         fprintf(stderr, "hisim: warning: %s: ignoring unknown columns: %s\n", cfg.trace.file, trace->unknown);
+
+    /* policy.batch: auto becomes M* of Batch HI for this scenario */
+    if (batchsize_resolve(&cfg, trace, &m_star, &err))
+        goto fail;
+    if (!isnan(m_star) && !json)
+        printf("policy.batch auto: M* = %.0f (Batch HI eq. 9)\n", m_star);
 
     /* 3. an existing database must be a hisim database before we run */
     if (access(db, F_OK) == 0) {

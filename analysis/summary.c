@@ -23,6 +23,8 @@ summary_metrics(const struct engine_result *r, struct store_metric *m)
     PUT("best_fixed_theta", r->best_theta);
     PUT("regret", r->regret);
     PUT("makespan_s", r->makespan_s);
+    PUT("batch", r->batch);
+    PUT("system_time_ms", r->system_time_s * 1e3);
     PUT("mean_response_ms", r->mean_response_s * 1e3);
     PUT("p95_response_ms", r->p95_response_s * 1e3);
     PUT("energy_mj", r->energy_mj);
@@ -57,7 +59,8 @@ summary_print_text(FILE *f, const struct store_loaded *run)
     fprintf(f, "  total cost        %.4f (mean %.6f per sample)\n", M("total_cost"), M("mean_cost"));
     fprintf(f, "  expected cost     %.4f; best fixed threshold %.4f at theta %.6g; regret %.4f\n",
             M("expected_cost"), M("best_fixed_cost"), M("best_fixed_theta"), M("regret"));
-    fprintf(f, "  makespan          %.6f s\n", M("makespan_s"));
+    fprintf(f, "  makespan          %.6f s (system time %.4f ms per sample, batch %.0f)\n", M("makespan_s"),
+            M("system_time_ms"), M("batch"));
     fprintf(f, "  response time     mean %.4f ms, p95 %.4f ms\n", M("mean_response_ms"), M("p95_response_ms"));
     fprintf(f, "  device energy     %.4f mJ\n", M("energy_mj"));
 #undef M

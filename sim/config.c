@@ -62,7 +62,9 @@ const struct config_key config_keys[] = {
     {"server.tau_es_ms", CONFIG_NUMBER, OFF(server.tau_es_ms), 0, 0, 1e9, 0, NULL, NULL, "4.41",
      "L-ML inference time per sample, ms (002 §IV: A100)"},
     {"batch.alpha", CONFIG_NUMBER, OFF(batch.alpha), 0, 0, 1, 0, NULL, NULL, "0.5",
-     "weight α of system time against response time in f(M) (002 eq. 6)"},
+     "weight α of system time against response time in f(M) (002 eq. 8)"},
+    {"batch.rho", CONFIG_NUMBER, OFF(batch.rho), 0, 0, 1, 0, "auto", NULL, "auto",
+     "offload ratio ρ for the optimal batch size, or 'auto' (the trace's ratio at θ*)"},
 };
 
 const size_t config_n_keys = sizeof config_keys / sizeof config_keys[0];

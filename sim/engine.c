@@ -410,8 +410,8 @@ build(struct model *m, const struct hi_config *cfg, const struct hi_trace *tr,
     if (!type)
         return error_set(err, HI_EINPUT, "policy.name: unknown policy '%s'", cfg->policy.name);
     if (m->M == 0)
-        return error_set(err, HI_EINPUT, "policy.batch: 'auto' needs a batch-aware policy (batch-hi); '%s' takes a number",
-                         cfg->policy.name);
+        return error_set(err, HI_EINPUT, "policy.batch: 'auto' must be resolved to M* before the run "
+                         "(hisim run does; batchsize_resolve)");
     m->waits = (type->flags & POLICY_WAITS_FEEDBACK) != 0;
     m->tau_ed = cfg->device.tau_ed_ms * 1e-3;
     m->tau_es = cfg->server.tau_es_ms * 1e-3;
@@ -474,6 +474,8 @@ finish(struct model *m, const struct kernel *k)
     size_t n = m->n;
 
     r->n = n;
+    r->batch = m->M;
+    r->system_time_s = k->now / (double)n;
     r->events = k->events;
     r->makespan_s = k->now;
     r->accuracy = (double)r->correct / (double)n;

@@ -57,6 +57,7 @@ struct engine_result {
     size_t offloaded;
     size_t correct;
     size_t transmissions;
+    size_t batch;              /* M used */
     double accuracy;
     double offload_fraction;
     double total_cost;         /* realised */
@@ -66,7 +67,8 @@ struct engine_result {
     double best_theta;
     double regret;             /* expected_cost − best_cost */
     double makespan_s;
-    double mean_response_s;
+    double system_time_s;      /* makespan / samples: 002's average system time t_s */
+    double mean_response_s;    /* 002's response time t_r, as simulated */
     double p95_response_s;
     double energy_mj;          /* device energy */
     double lambda_min;         /* of the trace */

@@ -11,7 +11,7 @@ main(void)
 {
     Suite *(*const suites[])(void) = {
         suite_kernel, suite_trace, suite_cost, suite_policy,
-        suite_config, suite_engine, suite_store, suite_regret,
+        suite_config, suite_engine, suite_store, suite_regret, suite_batchsize,
     };
     SRunner *sr = srunner_create(NULL);
     size_t i;

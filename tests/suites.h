@@ -12,5 +12,6 @@ Suite *suite_config(void);
 Suite *suite_engine(void);
 Suite *suite_store(void);
 Suite *suite_regret(void);
+Suite *suite_batchsize(void);
 
 #endif

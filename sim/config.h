@@ -1,0 +1,113 @@
+/*
+ * config.h — the effective configuration of one run, and its schema.
+ *
+ * Every scenario key is a row of one schema table (config.c): its dotted
+ * path, type, range, default and help text.  The YAML loader and the
+ * command line's `-s key.path=value` both set keys through config_set, so
+ * both validate the same way and report errors at the same granularity.
+ * Adding a key is adding a field here and a row in the table.
+ *
+ * Number-or-keyword keys store the keyword as NaN (policy.theta: optimal,
+ * policy.eta: auto) or 0 (policy.batch: auto; trace.samples: all).
+ */
+#ifndef HISIM_CONFIG_H
+#define HISIM_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "traces/error.h"
+
+#define CONFIG_PATH_MAX 4096
+
+enum trace_order { ORDER_SEQUENTIAL, ORDER_SHUFFLE, ORDER_BOOTSTRAP };
+
+struct hi_config {
+    char name[128];
+    uint64_t seed;
+    struct {
+        char file[CONFIG_PATH_MAX];
+        int order;                 /* enum trace_order */
+        size_t samples;            /* 0: one pass over the trace */
+    } trace;
+    struct {
+        char name[64];
+        double theta;              /* NaN: optimal */
+        double eta;                /* NaN: auto */
+        size_t batch;              /* M; 0: auto */
+    } policy;
+    struct {
+        double beta;
+        double lml_error;
+    } cost;
+    struct {
+        double tau_ed_ms;          /* S-ML time per sample */
+        double energy_sml_mj;      /* energy per S-ML inference */
+        double energy_offload_mj;  /* energy per offloaded sample */
+        double tx_power_w;         /* radio power while transmitting */
+    } device;
+    struct {
+        double rate_mbps;          /* uplink rate */
+        double delay_ms;           /* τnw, per transmission */
+        double downlink_ms;        /* feedback delay back to the device */
+        double bytes;              /* payload when the trace has no bytes column */
+    } network;
+    struct {
+        double tau_es_ms;          /* L-ML time per sample */
+    } server;
+    struct {
+        double alpha;              /* weight of system time in f(M), 002 eq. (8) */
+        double rho;                /* offload ratio for M*; NaN: estimate at θ* */
+    } batch;
+};
+
+enum config_type {
+    CONFIG_STRING, CONFIG_PATH, CONFIG_UINT64, CONFIG_COUNT, CONFIG_NUMBER, CONFIG_CHOICE, CONFIG_POLICY
+};
+
+struct config_key {
+    const char *path;
+    enum config_type type;
+    size_t offset;
+    size_t size;                   /* bytes of a string field */
+    double lo, hi;                 /* range of numbers and counts */
+    int lo_open;                   /* 1: lo itself is excluded */
+    const char *keyword;           /* alternative word, or NULL */
+    const char *const *choices;    /* CONFIG_CHOICE: NULL-terminated */
+    const char *def;               /* default, as scenario text */
+    const char *doc;               /* one line of help */
+};
+
+/* Where a value comes from, for messages: a file position or a flag. */
+struct config_where {
+    const char *file;              /* NULL: the command line */
+    size_t line, col;
+    const char *dir;               /* base for relative paths, or NULL */
+};
+
+extern const struct config_key config_keys[];
+extern const size_t config_n_keys;
+
+/* Sets every key to its default. */
+void config_defaults(struct hi_config *cfg);
+
+/* The schema row of a dotted path, or NULL. */
+const struct config_key *config_find(const char *path);
+
+/* Sets one key from text; HI_EINPUT with err naming where and what was
+ * expected (an unknown key gets the closest known one suggested). */
+int config_set(struct hi_config *cfg, const char *path, const char *text,
+               const struct config_where *where, struct hi_error *err);
+
+/* Applies "key.path=value" from the command line. */
+int config_set_arg(struct hi_config *cfg, const char *arg, struct hi_error *err);
+
+/* True when `prefix` names a section (some key starts with "prefix."). */
+int config_is_section(const char *prefix);
+
+/* The value of a key as scenario text ("optimal", "0.5", "hil-f"). */
+void config_format(const struct hi_config *cfg, const struct config_key *k, char *buf, size_t len);
+
+/* The whole configuration as one JSON object with dotted keys; malloc'd. */
+char *config_to_json(const struct hi_config *cfg);
+
+#endif
