@@ -25,6 +25,8 @@ const struct config_key config_keys[] = {
      "run name, stored with the run (defaults to the scenario file name)"},
     {"seed", CONFIG_UINT64, OFF(seed), 0, 0, 0, 0, NULL, NULL, "1",
      "seed of every random stream of the run"},
+    {"dataset", CONFIG_STRING, OFF(dataset), SZ(dataset), 0, 0, 0, NULL, NULL, "",
+     "dataset of the catalog entries (cifar10, imagenet-1k, imagenette, ...)"},
     {"trace.file", CONFIG_PATH, OFF(trace.file), SZ(trace.file), 0, 0, 0, NULL, NULL, "",
      "trace in format v1; relative to the scenario file's folder"},
     {"trace.order", CONFIG_CHOICE, OFF(trace.order), 0, 0, 0, 0, NULL, order_names, "sequential",
@@ -43,6 +45,12 @@ const struct config_key config_keys[] = {
      "offloading cost β in [0, 1]"},
     {"cost.lml_error", CONFIG_NUMBER, OFF(cost.lml_error), 0, 0, 1e9, 0, NULL, NULL, "0",
      "cost c_L of a wrong L-ML answer (0 as in 002; 1 as in 000 Table 1)"},
+    {"device.name", CONFIG_STRING, OFF(device.name), SZ(device.name), 0, 0, 0, NULL, NULL, "",
+     "catalog device (traces/devices): fills tau_ed_ms and energies not set here"},
+    {"device.model", CONFIG_STRING, OFF(device.model), SZ(device.model), 0, 0, 0, NULL, NULL, "",
+     "S-ML model of the catalog device"},
+    {"device.precision", CONFIG_STRING, OFF(device.precision), SZ(device.precision), 0, 0, 0, NULL, NULL, "",
+     "precision of the catalog entry (fp32, fp16, int8), when it has several"},
     {"device.tau_ed_ms", CONFIG_NUMBER, OFF(device.tau_ed_ms), 0, 0, 1e9, 0, NULL, NULL, "1.48",
      "S-ML inference time per sample, ms (002 §IV: Jetson, 15 W)"},
     {"device.energy_sml_mj", CONFIG_NUMBER, OFF(device.energy_sml_mj), 0, 0, 1e12, 0, NULL, NULL, "0",
@@ -51,14 +59,20 @@ const struct config_key config_keys[] = {
      "device energy per offloaded sample, mJ (besides tx_power_w)"},
     {"device.tx_power_w", CONFIG_NUMBER, OFF(device.tx_power_w), 0, 0, 1e6, 0, NULL, NULL, "0",
      "radio power while transmitting, W (energy = power × transmission time)"},
+    {"network.name", CONFIG_STRING, OFF(network.name), SZ(network.name), 0, 0, 0, NULL, NULL, "",
+     "catalog network (traces/devices): fills rate_mbps, delay_ms, bytes not set here"},
     {"network.rate_mbps", CONFIG_NUMBER, OFF(network.rate_mbps), 0, 0, 1e9, 1, NULL, NULL, "50",
      "uplink rate, Mbit/s (002 §IV: 50)"},
     {"network.delay_ms", CONFIG_NUMBER, OFF(network.delay_ms), 0, 0, 1e9, 0, NULL, NULL, "20",
      "network delay τnw per transmission, ms (002 §IV: 20)"},
     {"network.downlink_ms", CONFIG_NUMBER, OFF(network.downlink_ms), 0, 0, 1e9, 0, NULL, NULL, "0",
      "delay of the feedback from server to device, ms"},
-    {"network.bytes", CONFIG_NUMBER, OFF(network.bytes), 0, 0, 1e12, 0, NULL, NULL, "30080",
+    {"network.bytes", CONFIG_NUMBER, OFF(network.bytes), 0, 0, 1e12, 0, NULL, NULL, "30801.92",
      "payload per sample when the trace has no bytes column (002 §IV: 30.08 KB)"},
+    {"server.name", CONFIG_STRING, OFF(server.name), SZ(server.name), 0, 0, 0, NULL, NULL, "",
+     "catalog server: fills tau_es_ms when not set here"},
+    {"server.model", CONFIG_STRING, OFF(server.model), SZ(server.model), 0, 0, 0, NULL, NULL, "",
+     "L-ML model of the catalog server"},
     {"server.tau_es_ms", CONFIG_NUMBER, OFF(server.tau_es_ms), 0, 0, 1e9, 0, NULL, NULL, "4.41",
      "L-ML inference time per sample, ms (002 §IV: A100)"},
     {"batch.alpha", CONFIG_NUMBER, OFF(batch.alpha), 0, 0, 1, 0, NULL, NULL, "0.5",
@@ -68,6 +82,7 @@ const struct config_key config_keys[] = {
 };
 
 const size_t config_n_keys = sizeof config_keys / sizeof config_keys[0];
+_Static_assert(sizeof config_keys / sizeof config_keys[0] <= CONFIG_MAX_KEYS, "raise CONFIG_MAX_KEYS");
 
 const struct config_key *
 config_find(const char *path)
@@ -150,11 +165,31 @@ parse_number(const char *s, double *v)
     return (*end || errno == ERANGE || !isfinite(*v)) ? -1 : 0;
 }
 
+static int set_value(struct hi_config *cfg, const struct config_key *k, const char *path, const char *text,
+                     const struct config_where *w, struct hi_error *err);
+
 int
 config_set(struct hi_config *cfg, const char *path, const char *text,
            const struct config_where *w, struct hi_error *err)
 {
     const struct config_key *k = config_find(path);
+    int rc = set_value(cfg, k, path, text, w, err);
+    if (rc == HI_OK && k)
+        cfg->set[k - config_keys] = 1;
+    return rc;
+}
+
+int
+config_is_set(const struct hi_config *cfg, const char *path)
+{
+    const struct config_key *k = config_find(path);
+    return k && cfg->set[k - config_keys];
+}
+
+static int
+set_value(struct hi_config *cfg, const struct config_key *k, const char *path, const char *text,
+          const struct config_where *w, struct hi_error *err)
+{
     char *field = (char *)cfg;
     char exp[400];
     double v;
@@ -177,7 +212,7 @@ config_set(struct hi_config *cfg, const char *path, const char *text,
     switch (k->type) {
     case CONFIG_STRING:
         if (strlen(text) >= k->size)
-            return fail(w, err, "%s: value too long (at most %s bytes)", path, "127", NULL);
+            return fail(w, err, "%s: value too long", path, NULL, NULL);
         strcpy(field, text);
         return HI_OK;
     case CONFIG_PATH: {
@@ -270,7 +305,7 @@ config_defaults(struct hi_config *cfg)
     size_t i;
     memset(cfg, 0, sizeof *cfg);
     for (i = 0; i < config_n_keys; i++) {
-        int rc = config_set(cfg, config_keys[i].path, config_keys[i].def, NULL, NULL);
+        int rc = set_value(cfg, &config_keys[i], config_keys[i].path, config_keys[i].def, NULL, NULL);
         (void)rc;
     }
 }

@@ -21,9 +21,13 @@
 
 enum trace_order { ORDER_SEQUENTIAL, ORDER_SHUFFLE, ORDER_BOOTSTRAP };
 
+#define CONFIG_MAX_KEYS 64
+#define CONFIG_NAME_MAX 64
+
 struct hi_config {
     char name[128];
     uint64_t seed;
+    char dataset[CONFIG_NAME_MAX];     /* catalog: the dataset of the models */
     struct {
         char file[CONFIG_PATH_MAX];
         int order;                 /* enum trace_order */
@@ -40,24 +44,31 @@ struct hi_config {
         double lml_error;
     } cost;
     struct {
+        char name[CONFIG_NAME_MAX];      /* catalog device, or "" */
+        char model[CONFIG_NAME_MAX];     /* catalog S-ML model */
+        char precision[16];              /* catalog precision (fp32, fp16, int8), or "" */
         double tau_ed_ms;          /* S-ML time per sample */
         double energy_sml_mj;      /* energy per S-ML inference */
         double energy_offload_mj;  /* energy per offloaded sample */
         double tx_power_w;         /* radio power while transmitting */
     } device;
     struct {
+        char name[CONFIG_NAME_MAX];      /* catalog network, or "" */
         double rate_mbps;          /* uplink rate */
         double delay_ms;           /* τnw, per transmission */
         double downlink_ms;        /* feedback delay back to the device */
         double bytes;              /* payload when the trace has no bytes column */
     } network;
     struct {
+        char name[CONFIG_NAME_MAX];      /* catalog server, or "" */
+        char model[CONFIG_NAME_MAX];     /* catalog L-ML model */
         double tau_es_ms;          /* L-ML time per sample */
     } server;
     struct {
         double alpha;              /* weight of system time in f(M), 002 eq. (8) */
         double rho;                /* offload ratio for M*; NaN: estimate at θ* */
     } batch;
+    unsigned char set[CONFIG_MAX_KEYS];  /* 1: set by the scenario or -s (not a default) */
 };
 
 enum config_type {
@@ -86,6 +97,9 @@ struct config_where {
 
 extern const struct config_key config_keys[];
 extern const size_t config_n_keys;
+
+/* True when key `path` was set by the scenario or -s, not defaulted. */
+int config_is_set(const struct hi_config *cfg, const char *path);
 
 /* Sets every key to its default. */
 void config_defaults(struct hi_config *cfg);
