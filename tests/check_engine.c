@@ -251,6 +251,55 @@ START_TEST(test_orders)
 }
 END_TEST
 
+/* A randomised policy's realised cost tracks its expected cost: the
+ * difference is a sum of independent zero-mean terms (offload − accept
+ * cost)·(1{offload} − q), whose variance Σ q(1−q)(offload − accept)² the
+ * test computes from the log; |realised − expected| stays within 4.5
+ * standard deviations (a false alarm has probability below 1e-5). */
+extern const struct hi_policy_type hi_policy_template;
+
+START_TEST(test_realised_tracks_expected)
+{
+    struct hi_error err = {0};
+    struct hi_trace *t = util_random_trace(2000, 0, 1, 21);
+    struct hi_config c;
+    struct engine_result r;
+    struct capture *cap = calloc(1, sizeof *cap);
+    struct engine_hooks h = {NULL, NULL, &hi_policy_template};
+    struct hi_cost cost = {0.5, 1.0};
+    double var = 0, sd;
+    size_t i;
+    config_defaults(&c);
+    config_set_arg(&c, "policy.theta=0.35", &err);    /* the template's q */
+    config_set_arg(&c, "cost.lml_error=1", &err);
+    config_set_arg(&c, "trace.order=bootstrap", &err);
+    config_set_arg(&c, "trace.samples=200000", &err);
+    ck_assert_int_eq(engine_run(&c, t, &h, &r, &err), 0);
+    /* rows are i.i.d. uniform draws: the variance is n times the mean
+     * over the trace's rows */
+    for (i = 0; i < t->n; i++) {
+        double d = cost_offload(&cost, t, i) - cost_accept(&cost, t, i);
+        var += 0.35 * 0.65 * d * d;
+    }
+    var *= 200000.0 / (double)t->n;
+    sd = sqrt(var);
+    ck_assert_msg(fabs(r.total_cost - r.expected_cost) <= 4.5 * sd, "realised %g expected %g sd %g",
+                  r.total_cost, r.expected_cost, sd);
+    /* and not trivially: the two differ, as random decisions must */
+    ck_assert(r.total_cost != r.expected_cost);
+    ck_assert_double_eq_tol(r.offload_fraction, 0.35, 4.5 * sqrt(0.35 * 0.65 / 200000));
+    /* the log carries q_t for every sample */
+    h.on_record = capture;
+    h.ctx = cap;
+    config_set_arg(&c, "trace.samples=4000", &err);
+    ck_assert_int_eq(engine_run(&c, t, &h, &r, &err), 0);
+    for (i = 0; i < 4000 && i < 4096; i++)
+        ck_assert_double_eq(cap->r[i].q_off, 0.35);
+    free(cap);
+    trace_free(t);
+}
+END_TEST
+
 /* policy.batch: auto is rejected for a policy that does not batch. */
 START_TEST(test_bad_config)
 {
@@ -277,6 +326,7 @@ suite_engine(void)
     tcase_add_test(tc, test_waits_for_feedback);
     tcase_add_test(tc, test_determinism);
     tcase_add_test(tc, test_orders);
+    tcase_add_test(tc, test_realised_tracks_expected);
     tcase_add_test(tc, test_bad_config);
     suite_add_tcase(s, tc);
     return s;
