@@ -30,7 +30,11 @@ static const char usage[] =
     "  run SCENARIO.yaml   simulate a scenario, store and print the run\n"
     "  runs                list stored runs\n"
     "  show RUN_ID         print a stored run\n"
-    "  trace info TRACE    summarise a trace: accuracies, lambda_min, theta*\n"
+    "  trace info TRACE    summarise a trace: accuracies, lambda_min, theta*,\n"
+    "                      reliability table and calibration error\n"
+    "  trace synth         write a synthetic trace from a calibrated model\n"
+    "  batch-size          the optimal batch size M* of Batch HI\n"
+    "  plot KIND           draw a figure with gnuplot (reliability, regret, cost)\n"
     "  help [TOPIC]        help on a verb, or on 'scenario' keys and 'policies'\n"
     "\n"
     "options: --help, --version.  Exit status: 0 success, 2 bad input or usage,\n"
@@ -70,12 +74,77 @@ static const struct help_topic topics[] = {
      "Prints a stored run: its summary, seed, times, version and the effective\n"
      "configuration it ran with.\n"},
     {"trace",
-     "usage: hisim trace info TRACE.csv [--beta B] [--lml-error C] [--json]\n"
+     "usage: hisim trace info TRACE.csv [--beta B] [--lml-error C] [--bins N] [--json]\n"
+     "       hisim trace synth (--preset NAME | --params K=V,...) [-n N] [--seed S]\n"
+     "                         -o FILE.csv\n"
      "\n"
-     "Prints the number of samples, S-ML and L-ML accuracy, lambda_min (the\n"
+     "info prints the number of samples, S-ML and L-ML accuracy, lambda_min (the\n"
      "smallest gap between distinct confidences, 0 and 1), and the optimal fixed\n"
      "threshold theta* with its total cost, from an exact search over every\n"
-     "breakpoint.  --beta (default 0.5) and --lml-error (default 0) set the cost.\n"},
+     "breakpoint.  --beta (default 0.5) and --lml-error (default 0) set the cost.\n"
+     "It also prints the S-ML reliability table (count, mean confidence and\n"
+     "accuracy in N equal-width confidence bins, --bins, default 10) and the\n"
+     "expected calibration error ECE = sum_b (n_b/n)|acc_b - conf_b|.\n"
+     "\n"
+     "synth writes a synthetic trace (format v1) from a parametric model:\n"
+     "S-ML confidence p = 1/K + (1-1/K)B with B ~ Beta per S-ML right/wrong,\n"
+     "L-ML errors coupled to the S-ML's difficulty.  Details: docs/synth.md.\n"
+     "  --preset NAME    cifar10-hi (000 sec. 3) or imagenette-batch (002 sec. IV)\n"
+     "  --params K=V,... set parameters (after the preset, if any):\n"
+     "      k         classes K >= 2                        (default 10)\n"
+     "      n         samples                               (10000)\n"
+     "      seed      seed of the mt19937 stream            (1)\n"
+     "      sml_acc   S-ML accuracy a_s in [0, 1]           (0.7)\n"
+     "      right_a, right_b  Beta shape of B, S-ML right   (4, 1)\n"
+     "      wrong_a, wrong_b  Beta shape of B, S-ML wrong   (1.5, 2)\n"
+     "      lml_acc   L-ML accuracy a_l in [0, 1]           (0.95)\n"
+     "      lml_corr  rho in [-1, 1]: > 0 puts L-ML errors on samples\n"
+     "                the S-ML finds hard, < 0 on easy ones (0)\n"
+     "      p2_a, p2_b  Beta shape of sml_p2 in its range   (1, 1)\n"
+     "      bytes     mean payload in bytes                 (3072)\n"
+     "      bytes_cv  coefficient of variation; > 0 draws a log-normal (0)\n"
+     "      sampling  stratified (counts match the model) or iid (stratified)\n"
+     "  -n N, --seed S   override n and seed\n"
+     "  -o FILE.csv      output, written whole or not at all\n"
+     "\n"
+     "example:\n"
+     "  hisim trace synth --preset cifar10-hi -o cifar.csv\n"
+     "  hisim trace info cifar.csv --beta 0.5 --lml-error 1\n"},
+    {"plot",
+     "usage: hisim plot KIND ARGS... -o FILE.png|svg|pdf\n"
+     "\n"
+     "Draws a figure with gnuplot ($HISIM_GNUPLOT, else gnuplot on PATH).  The\n"
+     "format follows the extension; the file is written only when gnuplot\n"
+     "succeeds.  Kinds:\n"
+     "\n"
+     "  reliability TRACE.csv [--bins N] [--title T]\n"
+     "      the S-ML reliability diagram: accuracy per confidence bin against\n"
+     "      the diagonal, the share of samples per bin, and the ECE\n"
+     "  regret --run ID [--run ID]... [--db PATH] [--title T]\n"
+     "      regret against t (log scale) of stored runs; hil-f and batch-hi\n"
+     "      runs get their bound sqrt(t M ln(1/lambda_min)/2) (M = 1 for hil-f)\n"
+     "  cost --run ID [--run ID]... [--db PATH] [--title T]\n"
+     "      cumulative cost against t, with the best fixed threshold in\n"
+     "      hindsight of the first run\n"
+     "\n"
+     "examples:\n"
+     "  hisim plot reliability cifar.csv -o reliability.png\n"
+     "  hisim plot regret --run 3 --run 4 -o regret.svg\n"},
+    {"batch-size",
+     "usage: hisim batch-size --scenario FILE [-s key.path=value]... [FLAGS] [--json]\n"
+     "       hisim batch-size --tau-ed MS --tau-es MS --tau-tx MS --tau-nw MS\n"
+     "                        --rho R --alpha A [--json]\n"
+     "\n"
+     "Prints the relaxed optimum M-dagger, the optimal batch size M*, and f(M*),\n"
+     "t_s(M*), t_r(M*) from the closed forms of Batch HI (eqs. 6-9).  With a\n"
+     "scenario: tau_ed, tau_es, tau_nw from its device, server and network keys,\n"
+     "tau_tx from the mean payload at network.rate_mbps, alpha from batch.alpha,\n"
+     "rho from batch.rho or, when 'auto', the trace's offload ratio at theta*.\n"
+     "Flags override the scenario.  Times in ms.\n"
+     "\n"
+     "example:\n"
+     "  hisim batch-size --tau-ed 1.48 --tau-es 4.41 --tau-tx 4.93 --tau-nw 20 \\\n"
+     "                   --rho 0.421 --alpha 0.5\n"},
     {NULL, NULL},
 };
 
@@ -113,7 +182,7 @@ cmd_help(int argc, char **argv)
         return 0;
     }
     if (cli_help(argv[1], stdout))
-        return cli_usage("help", "no help on '%s' (topics: run runs show trace scenario policies)", argv[1]);
+        return cli_usage("help", "no help on '%s' (topics: run runs show trace batch-size plot scenario policies)", argv[1]);
     return 0;
 }
 
@@ -132,7 +201,8 @@ cli_usage(const char *verb, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, " (see 'hisim help %s')\n", strchr(verb, ' ') ? "trace" : verb);
+    /* help topics are first words: "trace synth" -> "trace" */
+    fprintf(stderr, " (see 'hisim help %.*s')\n", (int)strcspn(verb, " "), verb);
     return EXIT_INPUT;
 }
 
@@ -173,7 +243,8 @@ main(int argc, char **argv)
         int (*fn)(int, char **);
     } verbs[] = {
         {"run", cmd_run}, {"runs", cmd_runs}, {"show", cmd_show},
-        {"trace", cmd_trace}, {"help", cmd_help},
+        {"trace", cmd_trace}, {"plot", cmd_plot}, {"batch-size", cmd_batchsize},
+        {"help", cmd_help},
     };
     const char *names[sizeof verbs / sizeof verbs[0]];
     const char *near;
