@@ -18,6 +18,7 @@
 #include "analysis/batchsize.h"
 #include "sim/config.h"
 #include "sim/json.h"
+#include "sim/profile.h"
 #include "sim/scenario.h"
 #include "traces/trace.h"
 
@@ -111,6 +112,10 @@ cmd_batchsize(int argc, char **argv)
                 status = cli_fail(&err);
                 goto out;
             }
+        if (profile_apply(&cfg, &err)) {   /* catalog figures for the keys not set above */
+            status = cli_fail(&err);
+            goto out;
+        }
         if (cfg.trace.file[0] && !(t = trace_load(cfg.trace.file, &err))) {
             status = cli_fail(&err);
             goto out;

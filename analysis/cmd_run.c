@@ -21,13 +21,29 @@
 #include "sim/config.h"
 #include "sim/engine.h"
 #include "sim/json.h"
+#include "sim/profile.h"
 #include "sim/rng.h"
 #include "sim/scenario.h"
 #include "traces/trace.h"
 
 struct samples_log {
     FILE *f;
+    int progress;        /* standard error is a terminal */
 };
+
+/* "\r 37% 3700000/10000000 samples" on a terminal, cleared at the end */
+static void
+show_progress(void *ctx, size_t done, size_t total)
+{
+    struct samples_log *L = ctx;
+    if (!L->progress || total < 200000)
+        return;
+    if (done >= total)
+        fprintf(stderr, "\r%60s\r", "");
+    else
+        fprintf(stderr, "\r%3.0f%% %zu/%zu samples", 100.0 * (double)done / (double)total, done, total);
+    fflush(stderr);
+}
 
 static int
 log_record(void *ctx, const struct engine_record *r)
@@ -57,12 +73,12 @@ cmd_run(int argc, char **argv)
     struct hi_config cfg;
     struct hi_error err = {0};
     struct engine_result res;
-    struct engine_hooks hooks = {NULL, NULL, NULL};
+    struct engine_hooks hooks = {NULL, NULL, NULL, NULL};
     struct store_metric metrics[SUMMARY_MAX_METRICS];
     struct store_series series[SUMMARY_MAX_SERIES];
     struct store_run run;
     struct store_loaded shown;
-    struct samples_log log = {NULL};
+    struct samples_log log = {NULL, 0};
     struct hi_trace *trace = NULL;
     struct store *st = NULL;
     const char *db = NULL, *log_path = NULL, *scenario;
@@ -102,6 +118,8 @@ cmd_run(int argc, char **argv)
     for (c = 0; c < n_sets; c++)
         if (config_set_arg(&cfg, sets[c], &err))
             goto fail;
+    if (profile_apply(&cfg, &err))   /* catalog figures for the keys not set above */
+        goto fail;
     if (!cfg.trace.file[0]) {
         error_set(&err, HI_EINPUT, "%s: trace.file is not set (the trace to replay)", scenario);
         goto fail;
@@ -150,6 +168,8 @@ cmd_run(int argc, char **argv)
     cli_now(started, sizeof started);
     hooks.on_record = log.f ? log_record : NULL;
     hooks.ctx = &log;
+    hooks.on_progress = show_progress;
+    log.progress = isatty(STDERR_FILENO);
     if (engine_run(&cfg, trace, &hooks, &res, &err))
         goto fail;
     cli_now(finished, sizeof finished);

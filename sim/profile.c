@@ -1,0 +1,186 @@
+/*
+ * profile.c — catalog figures into the configuration (profile.h).
+ *
+ * The dataset of every lookup is the scenario's `dataset`; when that is
+ * not set, the dataset of the device's model (else of the server's model)
+ * once that model is found, so that `device.model: resnet8` alone picks
+ * the CIFAR-10 network figures of a device that lists ResNet-8 on
+ * CIFAR-10 only.
+ */
+#include "sim/profile.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "traces/catalog.h"
+
+/* Sets a number key unless the scenario or -s set it, or v is absent. */
+static void
+fill(struct hi_config *cfg, const char *path, double *field, double v)
+{
+    if (!isnan(v) && !config_is_set(cfg, path))
+        *field = v;
+}
+
+/* Opens catalog entry `name` for key `key` and checks its kind. */
+static struct catalog_entry *
+open_entry(const char *key, const char *name, enum catalog_kind kind, struct hi_error *err)
+{
+    struct hi_error sub = {0};
+    char path[4200];
+    struct catalog_entry *e;
+    if (catalog_resolve(name, path, sizeof path, &sub)) {
+        error_set(err, sub.status, "%s: %s", key, sub.msg);
+        return NULL;
+    }
+    /* a bad file keeps its file:line:col in front, libyaml-style */
+    if (!(e = catalog_load(path, &sub))) {
+        error_set(err, sub.status, "%s (while loading %s: %s)", sub.msg, key, name);
+        return NULL;
+    }
+    if (e->kind != kind) {
+        error_set(err, HI_EINPUT, "%s: %s is a %s, not a %s (%s)", key, name, catalog_kind_name(e->kind),
+                  catalog_kind_name(kind), e->file);
+        catalog_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+/* The models[] item of `key_model` (device.model or server.model). */
+static const struct catalog_item *
+find_model(const struct catalog_entry *e, const char *key_model, const char *model, const char *dataset,
+           const char *precision, struct hi_error *err)
+{
+    struct hi_error sub = {0};
+    const struct catalog_item *it;
+    if (!*model) {
+        char list[600] = "";
+        size_t i, k = 0;
+        for (i = 0; i < e->n_models && k < sizeof list; i++) {
+            size_t j;
+            for (j = 0; j < i && strcmp(e->models[j].model, e->models[i].model) != 0; j++)
+                ;
+            if (j == i)
+                k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", k ? ", " : "", e->models[i].model);
+        }
+        error_set(err, HI_EINPUT, "%s: not set: the model on %s (%s has: %s)", key_model, e->name, e->file,
+                  k ? list : "no models");
+        return NULL;
+    }
+    it = catalog_find_model(e, model, dataset, precision, &sub);
+    if (!it)
+        error_set(err, sub.status, "%s: %s", key_model, sub.msg);
+    return it;
+}
+
+static int
+apply_device(struct hi_config *cfg, const char *dataset, char *model_dataset, size_t len, double *offload_mj,
+             struct hi_error *err)
+{
+    struct catalog_entry *e = open_entry("device.name", cfg->device.name, CATALOG_DEVICE, err);
+    const struct catalog_item *it, *link;
+    int rc = HI_EINPUT;
+
+    if (!e)
+        return HI_EINPUT;
+    it = find_model(e, "device.model", cfg->device.model, dataset, cfg->device.precision, err);
+    if (!it)
+        goto out;
+    if (isnan(it->latency_ms) && !config_is_set(cfg, "device.tau_ed_ms")) {
+        error_set(err, HI_EINPUT, "device.model: %s gives no latency_ms for %s on %s (line %zu): set device.tau_ed_ms",
+                  e->file, it->model, it->dataset, it->line);
+        goto out;
+    }
+    fill(cfg, "device.tau_ed_ms", &cfg->device.tau_ed_ms, it->latency_ms);
+    fill(cfg, "device.energy_sml_mj", &cfg->device.energy_sml_mj, it->energy_mj);
+    snprintf(model_dataset, len, "%s", it->dataset);
+    /* the device's own offload energy (001 Table 3), if it lists one */
+    link = catalog_find_link(e, *dataset ? dataset : it->dataset, "energy_mj", NULL);
+    if (link)
+        *offload_mj = link->energy_mj;
+    rc = HI_OK;
+out:
+    catalog_free(e);
+    return rc;
+}
+
+static int
+apply_server(struct hi_config *cfg, const char *dataset, char *model_dataset, size_t len, struct hi_error *err)
+{
+    struct catalog_entry *e = open_entry("server.name", cfg->server.name, CATALOG_SERVER, err);
+    const struct catalog_item *it;
+    int rc = HI_EINPUT;
+
+    if (!e)
+        return HI_EINPUT;
+    it = find_model(e, "server.model", cfg->server.model, dataset, NULL, err);
+    if (!it)
+        goto out;
+    if (isnan(it->latency_ms) && !config_is_set(cfg, "server.tau_es_ms")) {
+        error_set(err, HI_EINPUT, "server.model: %s gives no latency_ms for %s on %s (line %zu): set server.tau_es_ms",
+                  e->file, it->model, it->dataset, it->line);
+        goto out;
+    }
+    /* inference time only: 002 §IV uses τes = 4.41 ms for ConvNeXt, without the 0.7 ms preprocessing */
+    fill(cfg, "server.tau_es_ms", &cfg->server.tau_es_ms, it->latency_ms);
+    snprintf(model_dataset, len, "%s", it->dataset);
+    rc = HI_OK;
+out:
+    catalog_free(e);
+    return rc;
+}
+
+static int
+apply_network(struct hi_config *cfg, const char *dataset, double *offload_mj, struct hi_error *err)
+{
+    struct catalog_entry *e = open_entry("network.name", cfg->network.name, CATALOG_NETWORK, err);
+    struct hi_error sub = {0};
+    const struct catalog_item *it;
+
+    if (!e)
+        return HI_EINPUT;
+    it = catalog_find_link(e, dataset, NULL, &sub);
+    if (!it) {
+        error_set(err, sub.status, "network.name: %s", sub.msg);
+        catalog_free(e);
+        return HI_EINPUT;
+    }
+    fill(cfg, "network.rate_mbps", &cfg->network.rate_mbps, it->rate_mbps);
+    fill(cfg, "network.delay_ms", &cfg->network.delay_ms, it->delay_ms);
+    fill(cfg, "network.bytes", &cfg->network.bytes, it->bytes);
+    /* power_w is the whole device's power while sending, already inside energy_mj:
+     * it does not go to device.tx_power_w, which would count it twice */
+    if (!isnan(it->energy_mj))
+        *offload_mj = it->energy_mj;
+    catalog_free(e);
+    return HI_OK;
+}
+
+int
+profile_apply(struct hi_config *cfg, struct hi_error *err)
+{
+    char server_dataset[CONFIG_NAME_MAX] = "", device_dataset[CONFIG_NAME_MAX] = "";
+    const char *dataset = cfg->dataset;
+    double offload_mj = NAN;
+
+    if (!cfg->device.name[0] && (cfg->device.model[0] || cfg->device.precision[0]))
+        return error_set(err, HI_EINPUT, "%s is set but device.name is not (the catalog device it runs on)",
+                         cfg->device.model[0] ? "device.model" : "device.precision");
+    if (!cfg->server.name[0] && cfg->server.model[0])
+        return error_set(err, HI_EINPUT, "server.model is set but server.name is not (the catalog server it runs on)");
+
+    if (cfg->device.name[0] && apply_device(cfg, dataset, device_dataset, sizeof device_dataset, &offload_mj, err))
+        return HI_EINPUT;
+    if (cfg->server.name[0]) {
+        if (apply_server(cfg, dataset[0] ? dataset : device_dataset, server_dataset, sizeof server_dataset, err))
+            return HI_EINPUT;
+    }
+    if (!dataset[0])
+        dataset = device_dataset[0] ? device_dataset : server_dataset;
+    if (cfg->network.name[0] && apply_network(cfg, dataset, &offload_mj, err))
+        return HI_EINPUT;
+    fill(cfg, "device.energy_offload_mj", &cfg->device.energy_offload_mj, offload_mj);
+    return HI_OK;
+}

@@ -1,0 +1,36 @@
+/*
+ * profile.h — fills a configuration's timing and energy keys from the
+ * device catalog (traces/catalog.h), after the scenario and -s are applied.
+ *
+ * Precedence, highest first: a key set in the scenario or with -s, then
+ * the catalog, then the schema default.  A key the catalog entry has no
+ * figure for keeps its scenario or default value.  Which catalog figure
+ * fills which key (docs/catalog.md has the full table):
+ *
+ *   device.name + device.model (+ dataset, device.precision), models[]:
+ *     latency_ms -> device.tau_ed_ms   (required unless set explicitly)
+ *     energy_mj  -> device.energy_sml_mj
+ *   device.name, the device's own network[] for dataset (001 Table 3):
+ *     energy_mj  -> device.energy_offload_mj
+ *   server.name + server.model (+ dataset), models[]:
+ *     latency_ms -> server.tau_es_ms   (inference only, as 002 §IV uses it;
+ *                                       preprocess_ms is not added)
+ *   network.name, network[] for dataset (else its first entry):
+ *     rate_mbps -> network.rate_mbps, delay_ms -> network.delay_ms,
+ *     bytes -> network.bytes, energy_mj -> device.energy_offload_mj
+ *     (the named network's figure wins over the device's own)
+ *
+ * Values filled here are not marked as set: config_is_set still tells an
+ * explicit key from a filled one, and applying twice changes nothing.
+ */
+#ifndef HISIM_PROFILE_H
+#define HISIM_PROFILE_H
+
+#include "sim/config.h"
+
+/* Applies the catalog entries named in cfg.  HI_EINPUT when a name, model
+ * or figure cannot be found; the message names the scenario key and the
+ * catalog file. */
+int profile_apply(struct hi_config *cfg, struct hi_error *err);
+
+#endif
