@@ -7,11 +7,17 @@
 extern const struct hi_policy_type hi_policy_no_offload;
 extern const struct hi_policy_type hi_policy_full_offload;
 extern const struct hi_policy_type hi_policy_fixed_threshold;
+extern const struct hi_policy_type hi_policy_hil_f;
+extern const struct hi_policy_type hi_policy_batch_hi;
+extern const struct hi_policy_type hi_policy_hil_n;
 
 const struct hi_policy_type *const policy_types[] = {
     &hi_policy_no_offload,
     &hi_policy_full_offload,
     &hi_policy_fixed_threshold,
+    &hi_policy_hil_f,
+    &hi_policy_batch_hi,
+    &hi_policy_hil_n,
     NULL
 };
 

@@ -86,6 +86,7 @@ struct model {
 
     /* results */
     engine_record_fn on_record;
+    void (*on_progress)(void *ctx, size_t done, size_t total);
     void *ctx;
     int failed;
     struct engine_result *res;
@@ -231,6 +232,8 @@ retire(struct model *m)
                 m->failed = 1;
         }
         m->head++;
+        if (m->on_progress && (m->head & 0xFFFF) == 0)
+            m->on_progress(m->ctx, m->head, m->n);
     }
 }
 
@@ -382,6 +385,7 @@ ev_feedback(struct kernel *k, void *obj, size_t first)
         o->row = j->row;
         o->p = j->p;
         o->offloaded = j->offload;
+        o->q_off = j->q_off;
         o->y_sml = m->tr->y_sml[j->row];
         o->y_lml = m->tr->y_lml[j->row];
         o->cost_accept = cost_accept(&m->cost, m->tr, j->row);
@@ -506,6 +510,7 @@ engine_run(const struct hi_config *cfg, const struct hi_trace *trace,
     memset(res, 0, sizeof *res);
     if (hooks) {
         m.on_record = hooks->on_record;
+        m.on_progress = hooks->on_progress;
         m.ctx = hooks->ctx;
     }
     type = hooks && hooks->policy ? hooks->policy : policy_lookup(cfg->policy.name);
@@ -522,6 +527,8 @@ engine_run(const struct hi_config *cfg, const struct hi_trace *trace,
         m.failed = 1;  /* every sample must be retired */
     if (!m.failed)
         finish(&m, &k);
+    if (m.on_progress)
+        m.on_progress(m.ctx, m.head, m.n);
     kernel_fini(&k);
     teardown(&m);
     if (m.failed)

@@ -86,6 +86,8 @@ struct engine_hooks {
     void *ctx;
     const struct hi_policy_type *policy;   /* instead of policy.name: a
                                             * policy of the caller's own */
+    /* Called every 65536 retired samples and at the end. */
+    void (*on_progress)(void *ctx, size_t done, size_t total);
 };
 
 /* Runs the scenario cfg on trace; hooks may be NULL.  HI_EINPUT for a

@@ -53,9 +53,16 @@ regret_init(struct regret *r, const struct hi_trace *t, const struct hi_cost *c)
     r->add = calloc(2 * r->size, sizeof *r->add);
     if (!r->min || !r->add)
         goto fail;
-    /* leaves past k are not thresholds: keep them out of every minimum */
+    /* leaves past k are not thresholds: keep them out of every minimum;
+     * so are the thresholds of zero measure, which no learner's expert
+     * covers: θ = 0 when some p = 0 (the point [0, 0]) and 1⁺ when some
+     * p = 1 (outside [0, 1]).  +inf stays +inf under every addition. */
     for (i = leaves; i < r->size; i++)
         r->min[r->size + i] = INFINITY;
+    if (r->v[0] == 0.0)
+        r->min[r->size + 0] = INFINITY;
+    if (r->v[k - 1] == 1.0)
+        r->min[r->size + k] = INFINITY;
     for (i = r->size - 1; i >= 1; i--)
         r->min[i] = fmin(r->min[2 * i], r->min[2 * i + 1]);
     return HI_OK;

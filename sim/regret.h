@@ -10,6 +10,12 @@
  * additions on a segment tree that keeps the minimum, so the hindsight
  * optimum after every sample costs O(log k), and a regret curve over a
  * run of n samples costs O(n log k) in all.
+ *
+ * The comparator class is that of the online learners: thresholds θ in
+ * [0, 1] whose interval of equal cost has positive length.  It leaves out
+ * θ = 0 when some p = 0 (an isolated point) and "offload p = 1 too" (1⁺,
+ * outside [0, 1]), which cost_best_threshold does consider; on traces
+ * without p = 0 or p = 1 the two agree.
  */
 #ifndef HISIM_REGRET_H
 #define HISIM_REGRET_H

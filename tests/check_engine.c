@@ -58,7 +58,7 @@ START_TEST(test_full_offload_timing)
     struct hi_config c;
     struct engine_result r;
     struct capture *cap = calloc(1, sizeof *cap);
-    struct engine_hooks h = {capture, cap, NULL};
+    struct engine_hooks h = {capture, cap, NULL, NULL};
     size_t k;
     timing_config(&c, "full-offload", "1");
     ck_assert_int_eq(engine_run(&c, t, &h, &r, &err), 0);
@@ -95,7 +95,7 @@ START_TEST(test_batch_one_transmission)
     struct hi_config c;
     struct engine_result r;
     struct capture *cap = calloc(1, sizeof *cap);
-    struct engine_hooks h = {capture, cap, NULL};
+    struct engine_hooks h = {capture, cap, NULL, NULL};
     size_t k;
     timing_config(&c, "full-offload", "5");
     ck_assert_int_eq(engine_run(&c, t, &h, &r, &err), 0);
@@ -120,7 +120,7 @@ START_TEST(test_threshold_energy)
     struct hi_config c;
     struct engine_result r;
     struct capture *cap = calloc(1, sizeof *cap);
-    struct engine_hooks h = {capture, cap, NULL};
+    struct engine_hooks h = {capture, cap, NULL, NULL};
     timing_config(&c, "fixed-threshold", "1");
     config_set_arg(&c, "policy.theta=0.55", &err);
     config_set_arg(&c, "device.energy_sml_mj=2", &err);
@@ -171,7 +171,7 @@ START_TEST(test_waits_for_feedback)
     struct hi_config c;
     struct engine_result r;
     struct capture *cap = calloc(1, sizeof *cap);
-    struct engine_hooks h = {capture, cap, &waiting};
+    struct engine_hooks h = {capture, cap, &waiting, NULL};
     size_t k;
     timing_config(&c, "full-offload", "1");
     ck_assert_int_eq(engine_run(&c, t, &h, &r, &err), 0);
@@ -190,7 +190,7 @@ run_log(const char *order, unsigned long seed, size_t samples, struct capture *c
     struct hi_error err = {0};
     struct hi_trace *t = util_random_trace(300, 0, 1, 11);
     struct hi_config c;
-    struct engine_hooks h = {capture, cap, NULL};
+    struct engine_hooks h = {capture, cap, NULL, NULL};
     char arg[64];
     config_defaults(&c);
     snprintf(arg, sizeof arg, "trace.order=%s", order);
@@ -265,7 +265,7 @@ START_TEST(test_realised_tracks_expected)
     struct hi_config c;
     struct engine_result r;
     struct capture *cap = calloc(1, sizeof *cap);
-    struct engine_hooks h = {NULL, NULL, &hi_policy_template};
+    struct engine_hooks h = {NULL, NULL, &hi_policy_template, NULL};
     struct hi_cost cost = {0.5, 1.0};
     double var = 0, sd;
     size_t i;

@@ -12,38 +12,55 @@
 #include "tests/util.h"
 #include "traces/cost.h"
 
+/* Cost of threshold θ over rows[0..n). */
+static double
+cost_on(const struct hi_trace *t, const struct hi_cost *c, const size_t *rows, size_t n, double theta)
+{
+    double v = 0;
+    size_t q;
+    for (q = 0; q < n; q++)
+        v += t->sml_conf[rows[q]] < theta ? cost_offload(c, t, rows[q]) : cost_accept(c, t, rows[q]);
+    return v;
+}
+
 /* After every sample of a random sequence (repeats, ties, p = 0 and 1),
- * the tracker's best cost and θ equal cost_best_threshold on the prefix. */
+ * the tracker's best cost equals brute force over the learners' class:
+ * θ = 0 unless some p = 0, every distinct p > 0, and θ = 1; its θ attains
+ * that cost.  Without p = 0 and p = 1 it equals cost_best_threshold. */
 START_TEST(test_prefix_optimum)
 {
     unsigned seeds[] = {1, 2, 3, 4};
-    size_t s, i;
+    size_t s, i, j;
     for (s = 0; s < 4; s++) {
-        struct hi_trace *t = util_random_trace(60, s % 2 ? 6 : 0, 1, seeds[s]);
+        struct hi_trace *t = util_random_trace(60, s % 2 ? 6 : 0, s < 2, seeds[s]);
         struct hi_cost c = {0.1 + 0.25 * (double)s, (double)(s % 2)};
         struct regret r;
         size_t rows[400];
+        int has0 = 0, has1 = 0;
         gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
         gsl_rng_set(g, seeds[s]);
+        for (j = 0; j < t->n; j++)
+            has0 |= t->sml_conf[j] == 0.0, has1 |= t->sml_conf[j] == 1.0;
         ck_assert_int_eq(regret_init(&r, t, &c), 0);
         for (i = 0; i < 400; i++) {
-            struct cost_optimum o;
-            double theta, best;
+            double theta, best, brute;
             rows[i] = gsl_rng_uniform_int(g, t->n);
             regret_add(&r, rows[i]);
             best = regret_best(&r, &theta);
-            ck_assert_int_eq(cost_best_threshold(&c, t, rows, i + 1, &o), 0);
-            ck_assert_msg(fabs(best - o.cost) < 1e-9, "seed %u t %zu: %g vs %g", seeds[s], i, best, o.cost);
-            /* the tracker's θ attains the optimum on the prefix */
-            {
-                double v = 0;
-                size_t q;
-                for (q = 0; q <= i; q++)
-                    v += t->sml_conf[rows[q]] < theta ? cost_offload(&c, t, rows[q]) : cost_accept(&c, t, rows[q]);
-                ck_assert_msg(fabs(v - o.cost) < 1e-9, "theta %g costs %g, optimum %g", theta, v, o.cost);
+            brute = cost_on(t, &c, rows, i + 1, 1.0);
+            if (!has0)
+                brute = fmin(brute, cost_on(t, &c, rows, i + 1, 0.0));
+            for (j = 0; j < t->n; j++)
+                if (t->sml_conf[j] > 0.0)
+                    brute = fmin(brute, cost_on(t, &c, rows, i + 1, t->sml_conf[j]));
+            ck_assert_msg(fabs(best - brute) < 1e-9, "seed %u t %zu: %g vs %g", seeds[s], i, best, brute);
+            ck_assert_msg(fabs(cost_on(t, &c, rows, i + 1, theta) - brute) < 1e-9, "theta %g", theta);
+            ck_assert(theta >= 0.0 && theta <= 1.0);
+            if (!has0 && !has1) {
+                struct cost_optimum o;
+                ck_assert_int_eq(cost_best_threshold(&c, t, rows, i + 1, &o), 0);
+                ck_assert(fabs(best - o.cost) < 1e-9);
             }
-            if (fabs(best - o.cost) < 1e-12)
-                ck_assert(theta <= o.theta || fabs(best - o.cost) < 1e-9);
         }
         regret_fini(&r);
         gsl_rng_free(g);

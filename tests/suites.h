@@ -9,8 +9,11 @@ Suite *suite_trace(void);
 Suite *suite_cost(void);
 Suite *suite_policy(void);
 Suite *suite_config(void);
+Suite *suite_catalog(void);
 Suite *suite_engine(void);
 Suite *suite_store(void);
+Suite *suite_synth(void);
+Suite *suite_hil(void);
 Suite *suite_regret(void);
 Suite *suite_batchsize(void);
 

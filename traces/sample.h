@@ -24,6 +24,7 @@ struct hi_outcome {
     size_t row;
     double p;
     int offloaded;               /* the decision taken */
+    double q_off;                /* the probability it was offloaded with */
     int y_sml;                   /* 1: the S-ML answer is wrong */
     int y_lml;                   /* 1: the L-ML answer is wrong */
     double cost_accept;          /* what accepting costs (or would have) */

@@ -1,0 +1,60 @@
+/*
+ * expweights.h — exponential weights over the continuous experts θ ∈ [0, 1]
+ * of the threshold rule "offload iff p < θ" (HIL-F, Batch HI, HIL-N).
+ *
+ * Every loss the learners see depends on θ only through which side of p
+ * it lies, so the weight w(θ) stays piecewise constant between the sorted
+ * distinct values 0 = b_0 < b_1 < … < b_K = 1 of {0, p_1 .. p_n, 1} (the
+ * trace's confidences).  Leaf j holds the interval (b_j, b_{j+1}] (leaf 0
+ * is [0, b_1]); a confidence p = b_m is offloaded by exactly the θ in the
+ * leaves j ≥ m, and accepted by the leaves j < m (θ = p accepts).  A
+ * confidence equal to 1 is offloaded by no θ ∈ [0, 1].  Because the b_j
+ * are distinct no leaf has zero length; confidences equal to 0 or 1 simply
+ * coincide with the end points.
+ *
+ * A segment tree over the leaves stores, per node, log Σ w_j·|I_j| of its
+ * range (log domain throughout: log-sum-exp, an empty range is −inf) with
+ * a lazy log-multiplier for its children.  Only differences between the
+ * two sides matter for q, so an update is one add of −η·|ℓ_off − ℓ_acc|
+ * on the side that lost more (the offload suffix or the accept prefix).
+ * Log masses are double-doubles, so they stay exact (to double rounding
+ * of q) however far they drift: 10^7 rounds at η = 10 take them to
+ * −10^8 with no underflow, no NaN and no loss of precision in q.
+ *
+ * Complexity: expw_new O(n log n) time and 48·S bytes (S the power of two
+ * ≥ K); expw_q_offload and expw_update O(log K) (binary search plus one
+ * root-to-leaf path), about 0.3 µs at K = 10^3 and 1–2 µs at K = 10^5.
+ */
+#ifndef HISIM_EXPWEIGHTS_H
+#define HISIM_EXPWEIGHTS_H
+
+#include <stddef.h>
+
+struct expw;
+
+/* Weights w ≡ 1 over [0, 1], cut at the distinct values of p[0..n) (each
+ * in [0, 1]).  NULL when memory runs out. */
+struct expw *expw_new(const double *p, size_t n);
+void expw_free(struct expw *w);
+
+/* K: the number of intervals (leaves). */
+size_t expw_intervals(const struct expw *w);
+
+/* The index m with b_m = p, found by binary search; p must be one of the
+ * confidences given to expw_new (a programming error otherwise). */
+size_t expw_locate(const struct expw *w, double p);
+
+/* q = ∫_{θ>p} w / ∫_0^1 w, in [0, 1]: the probability with which the
+ * exponentially weighted forecaster offloads p.  O(log K). */
+double expw_q_offload(struct expw *w, double p);
+
+/* w(θ) *= exp(−η·ℓ(θ)) with ℓ(θ) = loss_offload for θ > p and
+ * loss_accept for θ ≤ p.  The losses and η must be finite, η ≥ 0.
+ * O(log K). */
+void expw_update(struct expw *w, double p, double loss_offload, double loss_accept,
+                 double eta);
+
+/* log ∫_0^1 w, common factors included, for diagnostics and tests. */
+double expw_log_total(const struct expw *w);
+
+#endif
