@@ -37,6 +37,8 @@ struct expw {
     struct dd *val;    /* val[1..2S) */
     struct dd *tag;    /* tag[1..S) */
     double offset;     /* −η·Σ min(ℓ_off, ℓ_acc): the common factors */
+    double last_p;     /* the last confidence located, and its interval: */
+    size_t last_m;     /* a round queries and then updates the same p */
 };
 
 /* Knuth's TwoSum: s + e = a + b exactly. */
@@ -127,6 +129,8 @@ expw_new(const double *p, size_t n)
         if (w->b[i] != w->b[k])
             w->b[++k] = w->b[i];
     w->k = k;                      /* b[0] = 0 < … < b[k] = 1, so k ≥ 1 */
+    w->last_p = 0.0;               /* b[0] = 0: interval 0 */
+    w->last_m = 0;
     {
         double *shrunk = realloc(w->b, (k + 1) * sizeof *w->b);
         if (shrunk)                /* keeping the longer block is harmless */
@@ -167,9 +171,11 @@ expw_intervals(const struct expw *w)
 }
 
 size_t
-expw_locate(const struct expw *w, double p)
+expw_locate(struct expw *w, double p)
 {
     size_t lo = 0, hi = w->k;      /* the answer lies in [lo, hi] */
+    if (p == w->last_p)
+        return w->last_m;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (w->b[mid] < p)
@@ -178,6 +184,8 @@ expw_locate(const struct expw *w, double p)
             hi = mid;
     }
     assert(w->b[lo] == p && "p is not a confidence of the trace");
+    w->last_p = p;                 /* a cache: a round locates p twice */
+    w->last_m = lo;
     return lo;
 }
 

@@ -42,7 +42,7 @@ size_t expw_intervals(const struct expw *w);
 
 /* The index m with b_m = p, found by binary search; p must be one of the
  * confidences given to expw_new (a programming error otherwise). */
-size_t expw_locate(const struct expw *w, double p);
+size_t expw_locate(struct expw *w, double p);
 
 /* q = ∫_{θ>p} w / ∫_0^1 w, in [0, 1]: the probability with which the
  * exponentially weighted forecaster offloads p.  O(log K). */

@@ -12,6 +12,12 @@ cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static inline double
+min2(double a, double b)
+{
+    return a < b ? a : b;
+}
+
 /* Index of p in v[0..k) (exists by construction). */
 static size_t
 locate(const double *v, size_t k, double p)
@@ -64,7 +70,7 @@ regret_init(struct regret *r, const struct hi_trace *t, const struct hi_cost *c)
     if (r->v[k - 1] == 1.0)
         r->min[r->size + k] = INFINITY;
     for (i = r->size - 1; i >= 1; i--)
-        r->min[i] = fmin(r->min[2 * i], r->min[2 * i + 1]);
+        r->min[i] = min2(r->min[2 * i], r->min[2 * i + 1]);
     return HI_OK;
 fail:
     regret_fini(r);
@@ -81,32 +87,52 @@ regret_fini(struct regret *r)
     memset(r, 0, sizeof *r);
 }
 
-/* Adds x to leaves [lo, hi] under node (covering [nlo, nhi]). */
-static void
-range_add(struct regret *r, size_t node, size_t nlo, size_t nhi, size_t lo, size_t hi, double x)
+/* Adds x to node i: its minimum, and the pending addition of its subtree. */
+static inline void
+apply(struct regret *r, size_t i, double x)
 {
-    size_t mid;
-    if (hi < nlo || nhi < lo)
-        return;
-    if (lo <= nlo && nhi <= hi) {
-        r->add[node] += x;
-        r->min[node] += x;
-        return;
-    }
-    mid = nlo + (nhi - nlo) / 2;
-    range_add(r, 2 * node, nlo, mid, lo, hi, x);
-    range_add(r, 2 * node + 1, mid + 1, nhi, lo, hi, x);
-    r->min[node] = fmin(r->min[2 * node], r->min[2 * node + 1]) + r->add[node];
+    r->min[i] += x;
+    if (i < r->size)
+        r->add[i] += x;
 }
 
+/* Recomputes the minima on the path from node i to the root. */
+static inline void
+pull(struct regret *r, size_t i)
+{
+    for (i >>= 1; i >= 1; i >>= 1)
+        r->min[i] = min2(r->min[2 * i], r->min[2 * i + 1]) + r->add[i];
+}
+
+/* Adds x to leaves [lo, size): bottom-up, O(log size).  Leaves past k
+ * hold +inf and stay there. */
+static void
+suffix_add(struct regret *r, size_t lo, double x)
+{
+    size_t l = lo + r->size, h = 2 * r->size, l0 = l;
+    while (l < h) {
+        if (l & 1)
+            apply(r, l++, x);
+        if (h & 1)
+            apply(r, --h, x);
+        l >>= 1;
+        h >>= 1;
+    }
+    pull(r, l0);
+}
+
+/* A sample with p = v_m costs accept on leaves j < m and offload on j >= m:
+ * accept everywhere (the offset `base`) plus (offload − accept) on the
+ * suffix. */
 void
 regret_add(struct regret *r, size_t row)
 {
     size_t m = r->leaf_of[row];
     double off = cost_offload(&r->cost, r->trace, row);
     double acc = cost_accept(&r->cost, r->trace, row);
-    range_add(r, 1, 0, r->size - 1, m, r->k, off);
-    range_add(r, 1, 0, r->size - 1, 0, m - 1, acc);
+    r->base += acc;
+    if (off != acc)
+        suffix_add(r, m, off - acc);
 }
 
 double
@@ -127,5 +153,5 @@ regret_best(const struct regret *r, double *theta)
         else
             *theta = r->v[r->k - 1] < 1.0 ? 1.0 : cost_theta_all();
     }
-    return r->min[1];
+    return r->min[1] + r->base;
 }

@@ -6,8 +6,8 @@
  * sorted distinct confidences v_1 < … < v_k: leaf 0 is θ ∈ [0, v_1]
  * (accept everything), leaf j is θ ∈ (v_j, v_{j+1}] (offload p ≤ v_j),
  * leaf k offloads every sample.  A sample with p = v_m adds its offload
- * cost to leaves j ≥ m and its accept cost to leaves j < m: two range
- * additions on a segment tree that keeps the minimum, so the hindsight
+ * cost to leaves j ≥ m and its accept cost to leaves j < m: one offset
+ * and one suffix addition on a segment tree that keeps the minimum, so the hindsight
  * optimum after every sample costs O(log k), and a regret curve over a
  * run of n samples costs O(n log k) in all.
  *
@@ -33,6 +33,7 @@ struct regret {
     size_t size;        /* leaves in the tree: k + 1, rounded up to a power of 2 */
     double *min;        /* subtree minimum, without pending adds of ancestors */
     double *add;        /* pending addition for the whole subtree */
+    double base;        /* added to every leaf: the sum of accept costs */
 };
 
 /* 0, or HI_EINTERNAL when memory runs out. */
