@@ -100,6 +100,44 @@ START_TEST(test_engine_curve)
 }
 END_TEST
 
+/* On the shipped Fashion-MNIST trace, hil-f and batch-hi (M = 5) stay
+ * below their regret bounds: at every checkpoint t, with the default η,
+ * regret ≤ ln(1/λ_min)/η + η·t·M/8 (002 eq. 4), and at the horizon
+ * regret ≤ √(n·M·ln(1/λ_min)/2) (002 eq. 5). */
+START_TEST(test_shipped_trace_bound)
+{
+    static const struct { const char *policy, *batch; double M; } runs[] = {
+        {"hil-f", "1", 1}, {"batch-hi", "5", 5}};
+    struct hi_error err = {0};
+    struct hi_trace *t = trace_load(util_src("traces/fmnist/fmnist-cnn.csv"), &err);
+    size_t k, i;
+    ck_assert_msg(t != NULL, "%s", err.msg);
+    for (k = 0; k < 2; k++) {
+        struct hi_config c;
+        struct engine_result r;
+        char arg[64];
+        double n = 30000, L, eta;
+        config_defaults(&c);
+        config_set_arg(&c, "trace.order=bootstrap", &err);
+        config_set_arg(&c, "trace.samples=30000", &err);
+        config_set_arg(&c, "cost.beta=0.3", &err);
+        snprintf(arg, sizeof arg, "policy.name=%s", runs[k].policy);
+        config_set_arg(&c, arg, &err);
+        snprintf(arg, sizeof arg, "policy.batch=%s", runs[k].batch);
+        config_set_arg(&c, arg, &err);
+        ck_assert_msg(engine_run(&c, t, NULL, &r, &err) == 0, "%s", err.msg);
+        L = log(1.0 / r.lambda_min);
+        eta = sqrt(8.0 * L / (n * runs[k].M));
+        for (i = 0; i < r.curves.n; i++)
+            ck_assert_msg(r.curves.regret[i] <= L / eta + eta * r.curves.t[i] * runs[k].M / 8.0,
+                          "%s t %g regret %g", runs[k].policy, r.curves.t[i], r.curves.regret[i]);
+        ck_assert_msg(r.regret <= sqrt(n * runs[k].M * L / 2.0), "%s regret %g bound %g", runs[k].policy,
+                      r.regret, sqrt(n * runs[k].M * L / 2.0));
+    }
+    trace_free(t);
+}
+END_TEST
+
 Suite *
 suite_regret(void)
 {
@@ -108,6 +146,7 @@ suite_regret(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_prefix_optimum);
     tcase_add_test(tc, test_engine_curve);
+    tcase_add_test(tc, test_shipped_trace_bound);
     suite_add_tcase(s, tc);
     return s;
 }

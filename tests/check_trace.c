@@ -182,6 +182,48 @@ START_TEST(test_missing_file)
 }
 END_TEST
 
+/* A metadata accuracy ("0.8707") against the recomputed one: equal to
+ * the 4 decimals written. */
+static void
+check_meta_accuracy(const struct hi_trace *t, const char *key, double computed)
+{
+    const char *v = trace_meta(t, key);
+    ck_assert_msg(v != NULL, "%s: no '%s' in the header", t->path, key);
+    ck_assert_msg(fabs(atof(v) - computed) <= 0.5e-4 + 1e-12, "%s: %s = %s, content gives %.6f", t->path, key,
+                  v, computed);
+}
+
+/* Every shipped trace loads, and its header matches its content: the
+ * sample count and the S-ML, L-ML and early-exit accuracies recomputed
+ * from the rows. */
+START_TEST(test_shipped_traces)
+{
+    static const char *const files[] = {"traces/fmnist/fmnist-cnn.csv", "traces/fmnist/fmnist-relevant.csv"};
+    size_t f, k, i;
+    for (f = 0; f < sizeof files / sizeof files[0]; f++) {
+        struct hi_error err = {0};
+        struct hi_trace *t = trace_load(util_src(files[f]), &err);
+        ck_assert_msg(t != NULL, "%s", err.msg);
+        ck_assert_ptr_null(t->unknown);
+        ck_assert_uint_eq(t->n, (size_t)atol(trace_meta(t, "n")));
+        check_meta_accuracy(t, "sml_accuracy", trace_sml_accuracy(t));
+        check_meta_accuracy(t, "lml_accuracy", trace_lml_accuracy(t));
+        for (k = 0; k < t->n_exits; k++) {
+            char key[32];
+            size_t right = 0;
+            for (i = 0; i < t->n; i++)
+                right += t->ee_pred[k][i] == t->label[i];
+            snprintf(key, sizeof key, "ee%zu_accuracy", k + 1);
+            check_meta_accuracy(t, key, (double)right / (double)t->n);
+        }
+        if (t->relevant)
+            for (i = 0; i < t->n; i++)
+                ck_assert_int_eq(t->relevant[i], t->label[i]);
+        trace_free(t);
+    }
+}
+END_TEST
+
 Suite *
 suite_trace(void)
 {
@@ -192,6 +234,7 @@ suite_trace(void)
     tcase_add_test(tc, test_round_trip);
     tcase_add_test(tc, test_bad_input);
     tcase_add_test(tc, test_missing_file);
+    tcase_add_test(tc, test_shipped_traces);
     suite_add_tcase(s, tc);
     return s;
 }

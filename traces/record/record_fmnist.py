@@ -280,42 +280,52 @@ def layer_flops(m, x, y):
 
 @torch.no_grad()
 def profile(model, sample, runs, warmup):
-    """Per-layer rows in execution order, each layer timed alone at batch 1
-    on its real input: median over `runs` after `warmup` calls."""
+    """Per-layer rows in execution order at batch 1, eval mode.
+
+    Each run executes the whole model layer by layer, in execution order
+    (an exit branch right after the backbone block it hangs from), timing
+    every layer; a layer's cpu_ms is the median over `runs` runs after
+    `warmup` runs.  Also returns the median time of the model's own forward
+    (all exits for the early-exit model), timed in runs interleaved with
+    the layer-by-layer ones."""
     model.eval()
-    rows = []
-    h = sample                      # output of the last backbone stage
+    plan = []               # (name, module, first layer of a stage)
     for prefix, stage in model.stages():
-        # an exit branch takes the output of the backbone block before it
-        x = h
-        for name, m in stage.named_children():
-            y = m(x)
-            times = []
-            for r in range(warmup + runs):
-                t0 = time.perf_counter()
-                m(x)
-                t1 = time.perf_counter()
-                if r >= warmup:
-                    times.append((t1 - t0) * 1e3)
-            rows.append({
-                "name": prefix + name,
-                "type": layer_type(m),
-                "flops": layer_flops(m, x, y),
-                "params": sum(p.numel() for p in m.parameters()),
-                "output_bytes": y.numel() * y.element_size(),
-                "cpu_ms": float(np.median(times)),
-            })
-            x = y
-        if not prefix.startswith("ee"):
-            h = x
-    # the whole model, end to end (all exits for the early-exit model)
+        for i, (name, m) in enumerate(stage.named_children()):
+            plan.append((prefix + name, m, i == 0))
+    times = [[] for _ in plan]
     whole = []
+    outs = [None] * len(plan)
     for r in range(warmup + runs):
+        x = h = sample
+        for j, (name, m, first) in enumerate(plan):
+            if first:
+                x = h               # every stage starts from the backbone
+            t0 = time.perf_counter()
+            y = m(x)
+            t1 = time.perf_counter()
+            if r >= warmup:
+                times[j].append((t1 - t0) * 1e3)
+            if not name.startswith("ee"):
+                h = y
+            outs[j] = (x, y)
+            x = y
         t0 = time.perf_counter()
         model(sample)
         t1 = time.perf_counter()
         if r >= warmup:
             whole.append((t1 - t0) * 1e3)
+    rows = []
+    for j, (name, m, _) in enumerate(plan):
+        x, y = outs[j]
+        rows.append({
+            "name": name,
+            "type": layer_type(m),
+            "flops": layer_flops(m, x, y),
+            "params": sum(p.numel() for p in m.parameters()),
+            "output_bytes": y.numel() * y.element_size(),
+            "cpu_ms": float(np.median(times[j])),
+        })
     return rows, float(np.median(whole))
 
 
@@ -381,6 +391,11 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--relevant-class", type=int, default=0)
     ap.add_argument("--profile-runs", type=int, default=200)
+    ap.add_argument("--profile-threads", type=int, default=1,
+                    help="torch threads while profiling at batch 1 "
+                         "(default 1: with 2 OpenMP threads on a 2-core "
+                         "machine any other running process stalls "
+                         "every parallel layer by a scheduler time slice)")
     ap.add_argument("--quick", action="store_true",
                     help="smoke run: 6000 training images, 1 epoch each, "
                          "1000 test images, 20 profile runs")
@@ -389,6 +404,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     t_start = time.time()
+    load_start = os.getloadavg()[0]
 
     def log(msg):
         print("[%7.1f s] %s" % (time.time() - t_start, msg), flush=True)
@@ -504,8 +520,12 @@ def main(argv=None):
     warm = 5 if args.quick else 20
     sample = xte[:1].clone()
     prof = {}
+    load_before = os.getloadavg()[0]
+    torch.set_num_threads(args.profile_threads)
     for name, model in (("sml", sml), ("lml", lml), ("ee", ee)):
         prof[name] = profile(model, sample, runs, warm)
+    torch.set_num_threads(args.threads)
+    load_after = os.getloadavg()[0]
     log("profiles done")
 
     t_total = time.time() - t_start
@@ -524,6 +544,9 @@ def main(argv=None):
         ("date", now),
         ("train_time_s", "%.1f" % t_train),
         ("recording_time_s", "%.1f" % t_total),
+        ("load_average", "%.2f at start, %.2f at end (1-min; other "
+                         "processes on the machine slow the recording)"
+         % (load_start, os.getloadavg()[0])),
     ]
     os.makedirs(args.out_dir, exist_ok=True)
 
@@ -592,15 +615,22 @@ def main(argv=None):
              % (4 * IMAGE_BYTES, IMAGE_BYTES)),
             ("machine", machine),
             ("torch", torch.__version__),
-            ("threads", str(args.threads)),
+            ("threads", str(args.profile_threads)),
+            ("load_average", "%.2f before, %.2f after profiling (1-min; "
+                             "other processes on the machine slow the "
+                             "timings)" % (load_before, load_after)),
             ("batch", "1"),
             ("runs", "%d (median; %d warm-up runs)" % (runs, warm)),
-            ("timing", "each layer alone on its recorded input, eval mode, "
-                       "torch.no_grad, time.perf_counter"),
+            ("timing", "each run executes the model layer by layer in "
+                       "execution order and times every layer "
+                       "(time.perf_counter, eval mode, torch.no_grad); "
+                       "cpu_ms = median over the runs"),
             ("flops", "multiply-add = 2 (conv/dense incl. bias add); "
                       "batchnorm 2/elem; relu 1/elem; maxpool k*k-1 "
                       "comparisons/output; flatten, dropout 0"),
-            ("model_cpu_ms", "%.4f (whole forward, median)" % whole),
+            ("model_cpu_ms", "%.4f (the model's own forward, median; "
+                             "sum of cpu_ms = %.4f)"
+             % (whole, sum(r["cpu_ms"] for r in rows))),
         ]
         if name == "ee":
             meta.append(("exits", "ee1 after b1, ee2 after b2, ee3 = final "
