@@ -201,7 +201,11 @@ plot_runs(const char *kind, int argc, char **argv)
                 rc = cli_fail(&err);
             }
             snprintf(pol[i], sizeof pol[i], "%s", r.policy);
-            snprintf(label[i], sizeof label[i], "run %lld: %s", a.ids[i], r.policy);
+            /* "run 3: batch-hi M=8": the policy's name, not its parameters */
+            snprintf(label[i], sizeof label[i], "run %lld: %.*s", a.ids[i], (int)strcspn(r.policy, " "), r.policy);
+            if (store_metric(&r, "batch") > 1)
+                snprintf(label[i] + strlen(label[i]), sizeof label[i] - strlen(label[i]), " M=%.0f",
+                         store_metric(&r, "batch"));
             lmin[i] = store_metric(&r, "lambda_min");
             M[i] = store_metric(&r, "batch");
             store_loaded_free(&r);

@@ -1,15 +1,15 @@
 /*
- * regret.h — the best fixed threshold in hindsight, kept up to date
- * sample by sample.
+ * regret.h — the best fixed threshold in hindsight, for regret curves.
  *
  * The thresholds that matter are the intervals between the trace's
  * sorted distinct confidences v_1 < … < v_k: leaf 0 is θ ∈ [0, v_1]
  * (accept everything), leaf j is θ ∈ (v_j, v_{j+1}] (offload p ≤ v_j),
- * leaf k offloads every sample.  A sample with p = v_m adds its offload
- * cost to leaves j ≥ m and its accept cost to leaves j < m: one offset
- * and one suffix addition on a segment tree that keeps the minimum, so the hindsight
- * optimum after every sample costs O(log k), and a regret curve over a
- * run of n samples costs O(n log k) in all.
+ * leaf k offloads every sample.  A sample with p = v_m costs its accept
+ * cost on leaves j < m and its offload cost on leaves j ≥ m, so the cost
+ * of leaf j is  Σ accept + Σ_{m ≤ j} D[m],  with D[m] the summed
+ * (offload − accept) of the samples at v_m.  Adding a sample is O(1);
+ * the optimum is one prefix-sum scan, O(k).  A regret curve of C
+ * checkpoints over n samples costs O(n + C·k): linear in the run.
  *
  * The comparator class is that of the online learners: thresholds θ in
  * [0, 1] whose interval of equal cost has positive length.  It leaves out
@@ -30,22 +30,20 @@ struct regret {
     double *v;          /* sorted distinct confidences, k of them */
     size_t k;
     size_t *leaf_of;    /* trace row -> m (index of its p among v, 1-based) */
-    size_t size;        /* leaves in the tree: k + 1, rounded up to a power of 2 */
-    double *min;        /* subtree minimum, without pending adds of ancestors */
-    double *add;        /* pending addition for the whole subtree */
-    double base;        /* added to every leaf: the sum of accept costs */
+    double *delta;      /* delta[m], m = 1..k: summed offload − accept at v_m */
+    double base;        /* summed accept cost of every sample */
 };
 
 /* 0, or HI_EINTERNAL when memory runs out. */
 int regret_init(struct regret *r, const struct hi_trace *t, const struct hi_cost *c);
 void regret_fini(struct regret *r);
 
-/* Adds the costs of trace row `row` to every threshold.  O(log k). */
+/* Adds the costs of trace row `row` to every threshold.  O(1). */
 void regret_add(struct regret *r, size_t row);
 
 /* The total cost of the best fixed threshold over the rows added so far,
  * and (if theta is not NULL) the smallest θ attaining it, as
- * cost_best_threshold reports it.  O(log k). */
+ * cost_best_threshold reports it.  O(k). */
 double regret_best(const struct regret *r, double *theta);
 
 #endif

@@ -1,6 +1,27 @@
 #!/bin/sh
-# bench.sh BUILDDIR — the benchmarks of docs/performance.md.
+# bench.sh BUILDDIR — the benchmarks of docs/performance.md (make bench).
+# Wall times, medians of 5 runs, pinned to one core when taskset exists.
 set -eu
 b=${1:-.}
+src=$(cd "$(dirname "$0")/.." && pwd)
+pin=""
+command -v taskset >/dev/null 2>&1 && pin="taskset -c 0"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
 echo "== M/M/1 on the kernel (lambda 0.9, mu 1, 10^6 customers), 5 runs =="
-"$b/tests/bench-mm1" 5 1000000 0.9
+$pin "$b/tests/bench-mm1" 5 1000000 0.9
+
+echo "== hil-f on the Fashion-MNIST trace, bootstrap samples, 5 runs each =="
+for n in 100000 1000000 10000000; do
+    times=""
+    for i in 1 2 3 4 5; do
+        s=$(date +%s.%N)
+        $pin "$b/hisim" run "$src/scenarios/quickstart.yaml" --db "$tmp/bench.db" \
+            -s policy.name=hil-f -s trace.order=bootstrap -s trace.samples=$n -s seed=$i >/dev/null
+        e=$(date +%s.%N)
+        times="$times $(echo "$e - $s" | bc -l)"
+    done
+    med=$(printf '%s\n' $times | sort -g | sed -n 3p)
+    printf 'hil-f n=%-9s median %.3f s  (runs:%s)\n' "$n" "$med" "$(printf ' %.3f' $times)"
+done

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
 #include "policies/policy.h"
 #include "sim/config.h"
 #include "sim/engine.h"
@@ -300,6 +303,34 @@ START_TEST(test_realised_tracks_expected)
 }
 END_TEST
 
+/* The p95 response time (selection, not sorting) equals the quantile of
+ * the sorted responses from the log, interpolated as GSL does; on a run
+ * with queueing, so responses are many and tied. */
+START_TEST(test_p95_selection)
+{
+    struct hi_error err = {0};
+    struct hi_trace *t = util_random_trace(500, 10, 1, 31);
+    struct hi_config c;
+    struct engine_result r;
+    struct capture *cap = calloc(1, sizeof *cap);
+    struct engine_hooks h = {capture, cap, NULL, NULL};
+    double resp[4000];
+    size_t i;
+    config_defaults(&c);
+    config_set_arg(&c, "trace.order=bootstrap", &err);
+    config_set_arg(&c, "trace.samples=4000", &err);
+    config_set_arg(&c, "policy.theta=0.7", &err);
+    ck_assert_int_eq(engine_run(&c, t, &h, &r, &err), 0);
+    for (i = 0; i < 4000; i++)
+        resp[i] = cap->r[i].response_s;
+    gsl_sort(resp, 1, 4000);
+    ck_assert_double_eq_tol(r.p95_response_s, gsl_stats_quantile_from_sorted_data(resp, 1, 4000, 0.95), 1e-15);
+    ck_assert_double_eq_tol(r.mean_response_s, gsl_stats_mean(resp, 1, 4000), 1e-12);
+    free(cap);
+    trace_free(t);
+}
+END_TEST
+
 /* policy.batch: auto is rejected for a policy that does not batch. */
 START_TEST(test_bad_config)
 {
@@ -327,6 +358,7 @@ suite_engine(void)
     tcase_add_test(tc, test_determinism);
     tcase_add_test(tc, test_orders);
     tcase_add_test(tc, test_realised_tracks_expected);
+    tcase_add_test(tc, test_p95_selection);
     tcase_add_test(tc, test_bad_config);
     suite_add_tcase(s, tc);
     return s;
