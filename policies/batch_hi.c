@@ -60,7 +60,7 @@ static enum hi_action
 decide(void *st, const struct hi_sample *smp, double *q_off)
 {
     struct state *s = st;
-    double q = expw_q_offload(s->w, smp->p);
+    double q = expw_q_offload_at(s->w, expw_index_of_row(s->w, smp->row));
     *q_off = q;
     return gsl_rng_uniform(s->rng) < q ? HI_OFFLOAD : HI_ACCEPT;
 }
@@ -73,7 +73,7 @@ feedback(void *st, const struct hi_outcome *o, size_t n)
     struct state *s = st;
     size_t i;
     for (i = 0; i < n; i++)
-        expw_update(s->w, o[i].p, o[i].cost_offload, o[i].cost_accept, s->eta);
+        expw_update_at(s->w, expw_index_of_row(s->w, o[i].row), o[i].cost_offload, o[i].cost_accept, s->eta);
 }
 
 static void

@@ -37,8 +37,8 @@ struct expw {
     struct dd *val;    /* val[1..2S) */
     struct dd *tag;    /* tag[1..S) */
     double offset;     /* −η·Σ min(ℓ_off, ℓ_acc): the common factors */
-    double last_p;     /* the last confidence located, and its interval: */
-    size_t last_m;     /* a round queries and then updates the same p */
+    size_t *index;     /* index[row]: m with b_m = p[row] */
+    size_t n;          /* rows */
 };
 
 /* Knuth's TwoSum: s + e = a + b exactly. */
@@ -95,7 +95,14 @@ lse(struct dd a, struct dd b)
     x = (b.hi - a.hi) + (b.lo - a.lo);
     if (x < -40.0)
         return a;
-    b.hi = log1p(exp(x));
+    if (x < -20.0) {
+        /* e = e^x < 2.1e-9: log1p(e) = e − e²/2 + O(e³), and e³/3 < 3e-27
+         * is far below the rounding of the sum */
+        double e = exp(x);
+        b.hi = e - 0.5 * e * e;
+    } else {
+        b.hi = log1p(exp(x));
+    }
     b.lo = 0.0;
     return dd_add(a, b);
 }
@@ -129,8 +136,6 @@ expw_new(const double *p, size_t n)
         if (w->b[i] != w->b[k])
             w->b[++k] = w->b[i];
     w->k = k;                      /* b[0] = 0 < … < b[k] = 1, so k ≥ 1 */
-    w->last_p = 0.0;               /* b[0] = 0: interval 0 */
-    w->last_m = 0;
     {
         double *shrunk = realloc(w->b, (k + 1) * sizeof *w->b);
         if (shrunk)                /* keeping the longer block is harmless */
@@ -147,6 +152,12 @@ expw_new(const double *p, size_t n)
         w->val[w->size + i].hi = i < k ? log(w->b[i + 1] - w->b[i]) : -INFINITY;
     for (i = w->size - 1; i >= 1; i--)
         w->val[i] = lse(w->val[2 * i], w->val[2 * i + 1]);
+    w->n = n;
+    w->index = malloc((n ? n : 1) * sizeof *w->index);
+    if (!w->index)
+        goto fail;
+    for (i = 0; i < n; i++)
+        w->index[i] = expw_locate(w, p[i]);
     return w;
 fail:
     expw_free(w);
@@ -161,6 +172,7 @@ expw_free(struct expw *w)
     free(w->b);
     free(w->val);
     free(w->tag);
+    free(w->index);
     free(w);
 }
 
@@ -171,11 +183,9 @@ expw_intervals(const struct expw *w)
 }
 
 size_t
-expw_locate(struct expw *w, double p)
+expw_locate(const struct expw *w, double p)
 {
     size_t lo = 0, hi = w->k;      /* the answer lies in [lo, hi] */
-    if (p == w->last_p)
-        return w->last_m;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (w->b[mid] < p)
@@ -184,9 +194,14 @@ expw_locate(struct expw *w, double p)
             hi = mid;
     }
     assert(w->b[lo] == p && "p is not a confidence of the trace");
-    w->last_p = p;                 /* a cache: a round locates p twice */
-    w->last_m = lo;
     return lo;
+}
+
+size_t
+expw_index_of_row(const struct expw *w, size_t row)
+{
+    assert(row < w->n);
+    return w->index[row];
 }
 
 /* Adds d to node c: its log mass, and its pending add if internal. */
@@ -264,7 +279,12 @@ range_add(struct expw *w, size_t m, int suffix, struct dd d)
 double
 expw_q_offload(struct expw *w, double p)
 {
-    size_t m = expw_locate(w, p);
+    return expw_q_offload_at(w, expw_locate(w, p));
+}
+
+double
+expw_q_offload_at(struct expw *w, size_t m)
+{
     struct dd s;
     double q;
     if (m == 0)
@@ -282,7 +302,13 @@ void
 expw_update(struct expw *w, double p, double loss_offload, double loss_accept,
             double eta)
 {
-    size_t m = expw_locate(w, p);
+    expw_update_at(w, expw_locate(w, p), loss_offload, loss_accept, eta);
+}
+
+void
+expw_update_at(struct expw *w, size_t m, double loss_offload, double loss_accept,
+               double eta)
+{
     struct dd delta, d;
     int suffix;
 

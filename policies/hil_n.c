@@ -69,7 +69,7 @@ static enum hi_action
 decide(void *st, const struct hi_sample *smp, double *q_off)
 {
     struct state *s = st;
-    double q = expw_q_offload(s->w, smp->p);
+    double q = expw_q_offload_at(s->w, expw_index_of_row(s->w, smp->row));
     double P = s->epsilon + (1.0 - s->epsilon) * q;
     *q_off = P;
     return gsl_rng_uniform(s->rng) < P ? HI_OFFLOAD : HI_ACCEPT;
@@ -88,7 +88,7 @@ feedback(void *st, const struct hi_outcome *o, size_t n)
             l_off += (o[i].cost_offload - s->beta) / P;
             l_acc = o[i].cost_accept / P;
         }
-        expw_update(s->w, o[i].p, l_off, l_acc, s->eta);
+        expw_update_at(s->w, expw_index_of_row(s->w, o[i].row), l_off, l_acc, s->eta);
     }
 }
 
