@@ -107,7 +107,12 @@ mapping(struct loader *L, const char *prefix, int depth)
             yaml_event_delete(&kev);
             return rc;
         }
-        snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", (const char *)kev.data.scalar.value);
+        if ((size_t)snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "",
+                             (const char *)kev.data.scalar.value) >= sizeof path) {
+            int rc = at(L, &kev.start_mark, "key too long: expected a scenario key (hisim help scenario)", NULL, NULL);
+            yaml_event_delete(&kev);
+            return rc;
+        }
 
         if (next(L, &vev)) {
             yaml_event_delete(&kev);

@@ -13,14 +13,14 @@ echo "== M/M/1 on the kernel (lambda 0.9, mu 1, 10^6 customers), 5 runs =="
 $pin "$b/tests/bench-mm1" 5 1000000 0.9
 
 echo "== hil-f on the Fashion-MNIST trace, bootstrap samples, 5 runs each =="
-for n in 100000 1000000 10000000; do
+for n in ${HILF_SIZES:-100000 1000000 10000000}; do
     times=""
     for i in 1 2 3 4 5; do
         s=$(date +%s.%N)
         $pin "$b/hisim" run "$src/scenarios/quickstart.yaml" --db "$tmp/bench.db" \
             -s policy.name=hil-f -s trace.order=bootstrap -s trace.samples=$n -s seed=$i >/dev/null
         e=$(date +%s.%N)
-        times="$times $(echo "$e - $s" | bc -l)"
+        times="$times $(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", b - a }')"
     done
     med=$(printf '%s\n' $times | sort -g | sed -n 3p)
     printf 'hil-f n=%-9s median %.3f s  (runs:%s)\n' "$n" "$med" "$(printf ' %.3f' $times)"
