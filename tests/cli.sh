@@ -56,6 +56,35 @@ expect 0 "" "$HISIM" help run
 expect 0 "" "$HISIM" help scenario
 grep -q "policy.theta" "$tmp/out" || fail "help scenario lists keys"
 
+# online policies, the regret series and its plot, batch size
+expect 0 "" "$HISIM" run "$tmp/s.yaml" --db "$db" -s policy.name=hil-f -s trace.order=bootstrap -s trace.samples=2000 --json
+grep -q '"policy":"hil-f eta=' "$tmp/out" || fail "hil-f run: $(cat "$tmp/out")"
+hid=$(sed 's/^{"run_id":\([0-9]*\).*/\1/' "$tmp/out")
+[ "$(sqlite3 "$db" "select count(*) from series where run_id=$hid and name='regret'" 2>/dev/null || echo 190)" -ge 100 ] \
+    || fail "regret series not stored"
+if command -v gnuplot >/dev/null 2>&1; then
+    expect 0 "" "$HISIM" plot regret --run "$hid" --db "$db" -o "$tmp/regret.svg"
+    grep -q "<svg" "$tmp/regret.svg" || fail "plot regret wrote no svg"
+    expect 0 "" "$HISIM" plot cost --run 1 --run "$hid" --db "$db" -o "$tmp/cost.svg"
+    [ -s "$tmp/cost.svg" ] || fail "plot cost wrote nothing"
+fi
+expect 2 "no run with id 99" "$HISIM" plot regret --run 99 --db "$db" -o "$tmp/none.svg"
+[ ! -e "$tmp/none.svg" ] || fail "plot wrote a file for a missing run"
+expect 0 "" "$HISIM" run "$tmp/s.yaml" --db "$db" -s policy.name=batch-hi -s policy.batch=auto
+grep -q "policy.batch auto: M\* = " "$tmp/out" || fail "batch auto: $(cat "$tmp/out")"
+expect 0 "" "$HISIM" batch-size --tau-ed 1.48 --tau-es 4.41 --tau-tx 4.93 --tau-nw 20 --rho 0.421 --alpha 0.5 --json
+grep -q '"m_star":3,' "$tmp/out" || fail "batch-size: $(cat "$tmp/out")"
+expect 2 "--rho is required" "$HISIM" batch-size --tau-ed 1 --tau-es 1 --tau-tx 1 --tau-nw 1 --alpha 0.5
+expect 2 "--alpha: expected a number in \[0, 1\]" "$HISIM" batch-size --alpha 2
+expect 2 "policy.batch: hil-f decides one sample at a time" "$HISIM" run "$tmp/s.yaml" --db "$db" -s policy.name=hil-f -s policy.batch=4
+
+# synthetic traces: written whole or not at all
+expect 0 "" "$HISIM" trace synth --preset cifar10-hi -n 500 -o "$tmp/syn.csv"
+expect 0 "" "$HISIM" trace info "$tmp/syn.csv" --json
+grep -q '"n":500,' "$tmp/out" || fail "synth trace: $(cat "$tmp/out")"
+expect 2 "" "$HISIM" trace synth --preset no-such-preset -o "$tmp/syn2.csv"
+[ ! -e "$tmp/syn2.csv" ] || fail "synth wrote a file on bad input"
+
 # bad input: status 2, one line naming file:line:col, nothing stored
 runs_before=$(sqlite3 "$db" "select count(*) from runs" 2>/dev/null || echo "?")
 printf 'seed: 1\npolicy:\n  thetaa: 0.5\ntrace:\n  file: t.csv\n' >"$tmp/bad1.yaml"
