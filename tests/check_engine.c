@@ -13,6 +13,7 @@
 #include "sim/engine.h"
 #include "tests/suites.h"
 #include "tests/util.h"
+#include "traces/cost.h"
 
 struct capture {
     struct engine_record r[4096];
@@ -331,6 +332,75 @@ START_TEST(test_p95_selection)
 }
 END_TEST
 
+static void
+run_policy(const char *policy, size_t M, struct capture *cap, struct engine_result *r)
+{
+    struct hi_error err = {0};
+    struct hi_trace *t = util_random_trace(400, 0, 1, 77);
+    struct hi_config c;
+    struct engine_hooks h = {capture, cap, NULL, NULL};
+    char arg[64];
+    config_defaults(&c);
+    snprintf(arg, sizeof arg, "policy.name=%s", policy);
+    config_set_arg(&c, arg, &err);
+    snprintf(arg, sizeof arg, "policy.batch=%zu", M);
+    config_set_arg(&c, arg, &err);
+    config_set_arg(&c, "trace.order=bootstrap", &err);
+    config_set_arg(&c, "trace.samples=4000", &err);
+    config_set_arg(&c, "cost.beta=0.35", &err);
+    config_set_arg(&c, "seed=5", &err);
+    cap->n = 0;
+    ck_assert_msg(engine_run(&c, t, &h, r, &err) == 0, "%s", err.msg);
+    trace_free(t);
+}
+
+/* Through the whole engine, batch-hi with M = 1 gives the same samples
+ * log as hil-f: rows, q_t, decisions, costs and response times. */
+START_TEST(test_batch_hi_m1_is_hil_f)
+{
+    struct capture *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
+    struct engine_result ra, rb;
+    run_policy("hil-f", 1, a, &ra);
+    run_policy("batch-hi", 1, b, &rb);
+    ck_assert_uint_eq(a->n, 4000);
+    ck_assert_int_eq(memcmp(a->r, b->r, 4000 * sizeof a->r[0]), 0);
+    ck_assert(ra.expected_cost == rb.expected_cost);
+    ck_assert(ra.makespan_s == rb.makespan_s);
+    free(a);
+    free(b);
+}
+END_TEST
+
+/* hil-f's realised cost tracks its expected cost: given the history, the
+ * decision at t is Bernoulli(q_t), so realised − expected is a martingale
+ * with variance Σ q_t(1−q_t)(offload_t − accept_t)², computed from the
+ * log; the difference stays within 4.5 of its standard deviations. */
+START_TEST(test_hil_f_realised_tracks_expected)
+{
+    struct capture *a = calloc(1, sizeof *a);
+    struct engine_result r;
+    struct hi_trace *t = util_random_trace(400, 0, 1, 77);
+    struct hi_cost cost = {0.35, 0.0};
+    double var = 0.0, realised = 0.0, expected = 0.0;
+    size_t i;
+    run_policy("hil-f", 1, a, &r);
+    for (i = 0; i < a->n; i++) {
+        const struct engine_record *e = &a->r[i];
+        double off = cost_offload(&cost, t, e->row), acc = cost_accept(&cost, t, e->row);
+        var += e->q_off * (1.0 - e->q_off) * (off - acc) * (off - acc);
+        realised += e->cost;
+        expected += e->q_off * off + (1.0 - e->q_off) * acc;
+    }
+    ck_assert_double_eq_tol(realised, r.total_cost, 1e-9);
+    ck_assert_double_eq_tol(expected, r.expected_cost, 1e-9);
+    ck_assert(var > 1.0);   /* the decisions were random enough to test */
+    ck_assert_msg(fabs(realised - expected) <= 4.5 * sqrt(var), "realised %g expected %g sd %g", realised,
+                  expected, sqrt(var));
+    free(a);
+    trace_free(t);
+}
+END_TEST
+
 /* policy.batch: auto is rejected for a policy that does not batch. */
 START_TEST(test_bad_config)
 {
@@ -359,6 +429,8 @@ suite_engine(void)
     tcase_add_test(tc, test_orders);
     tcase_add_test(tc, test_realised_tracks_expected);
     tcase_add_test(tc, test_p95_selection);
+    tcase_add_test(tc, test_batch_hi_m1_is_hil_f);
+    tcase_add_test(tc, test_hil_f_realised_tracks_expected);
     tcase_add_test(tc, test_bad_config);
     suite_add_tcase(s, tc);
     return s;
