@@ -62,6 +62,7 @@ START_TEST(test_fixed_threshold)
     ck_assert_double_eq(q, 0.0);
     ck_assert_int_eq(decide_p(p, t, 0.61, &q), HI_ACCEPT);
     policy_free(p);
+    trace_free(t);
 }
 END_TEST
 
@@ -99,6 +100,7 @@ START_TEST(test_baselines)
     ck_assert_double_eq(q, 1.0);
     policy_free(a);
     policy_free(b);
+    trace_free(t);
 }
 END_TEST
 
@@ -129,6 +131,7 @@ START_TEST(test_template)
     policy_free(b);
     gsl_rng_free(r1);
     gsl_rng_free(r2);
+    trace_free(t);
 }
 END_TEST
 
