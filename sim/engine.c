@@ -101,10 +101,11 @@ static void ev_tx_arrive(struct kernel *k, void *obj, size_t idx);
 static void ev_server_done(struct kernel *k, void *obj, size_t idx);
 static void ev_feedback(struct kernel *k, void *obj, size_t first);
 
+/* cap is a power of two (1024, doubled as needed) */
 static inline struct job *
 job(struct model *m, size_t idx)
 {
-    return &m->jobs[idx % m->cap];
+    return &m->jobs[idx & (m->cap - 1)];
 }
 
 /* Makes room for sample idx in the ring, doubling it when full. */
@@ -120,7 +121,7 @@ ring_reserve(struct model *m, size_t idx)
     if (!nj)
         return -1;
     for (i = m->head; i < idx; i++)
-        nj[i % cap] = m->jobs[i % m->cap];
+        nj[i & (cap - 1)] = m->jobs[i & (m->cap - 1)];
     free(m->jobs);
     m->jobs = nj;
     m->cap = cap;
