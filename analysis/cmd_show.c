@@ -82,7 +82,7 @@ list_one(void *ctx, const struct store_loaded *r)
         json_string(L->j, r->status);
         json_object_end(L->j);
     } else {
-        printf("%5lld  %-20s  %-20s  %s  %-6s  %s\n", (long long)r->id, r->started, r->name,
+        printf("%5lld  %-20s  %-20s  %-6s  %-9s  %s\n", (long long)r->id, r->started, r->name,
                r->status, r->version, r->policy);
     }
     return 0;
@@ -109,7 +109,7 @@ cmd_runs(int argc, char **argv)
     json_init(&j);
     json_array_begin(&j);
     if (!fl.json)
-        printf("%5s  %-20s  %-20s  %s  %-6s  %s\n", "id", "started (UTC)", "name", "status", "version", "policy");
+        printf("%5s  %-20s  %-20s  %-6s  %-9s  %s\n", "id", "started (UTC)", "name", "status", "version", "policy");
     if (store_each_run(st, list_one, &L, &err))
         status = cli_fail(&err);
     json_array_end(&j);
