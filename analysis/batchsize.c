@@ -78,10 +78,12 @@ batchsize_from_config(const struct hi_config *cfg, const struct hi_trace *t,
     in->alpha = cfg->batch.alpha;
     in->rho = cfg->batch.rho;
     if (isnan(in->rho)) {
-        struct hi_cost c = {cfg->cost.beta, cfg->cost.lml_error};
+        struct hi_cost c = {cfg->cost.beta, cfg->cost.lml_error, cfg->cost.model};
         struct cost_optimum o;
         if (!t)
             return error_set(err, HI_EINPUT, "batch.rho is 'auto' but there is no trace to estimate it from");
+        if (c.model == COST_FILTER && !t->relevant)
+            return error_set(err, HI_EINPUT, "cost.model: 'filter' needs a trace with a 'relevant' column");
         if (cost_best_threshold(&c, t, NULL, t->n, &o))
             return error_set(err, HI_EINTERNAL, "out of memory");
         in->rho = (double)o.offloaded / (double)t->n;

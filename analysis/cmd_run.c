@@ -127,7 +127,7 @@ cmd_run(int argc, char **argv)
 
     /* 2. the trace */
     trace = trace_load(cfg.trace.file, &err);
-    if (!trace)
+    if (!trace || trace_use_confidence(trace, cfg.trace.confidence, &err))
         goto fail;
     if (trace->unknown)
         fprintf(stderr, "hisim: warning: %s: ignoring unknown columns: %s\n", cfg.trace.file, trace->unknown);

@@ -51,7 +51,7 @@ trace_info(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct hi_cost cost = {0.5, 0.0};
+    struct hi_cost cost = {0.5, 0.0, COST_CLASSIFY};
     struct hi_error err = {0};
     struct hi_trace *t;
     struct cost_optimum o;

@@ -29,6 +29,7 @@ summary_metrics(const struct engine_result *r, struct store_metric *m)
     PUT("p95_response_ms", r->p95_response_s * 1e3);
     PUT("energy_mj", r->energy_mj);
     PUT("lambda_min", r->lambda_min);
+    PUT("relevant_recall", r->relevant_recall);
     PUT("transmissions", r->transmissions);
     PUT("events", r->events);
 #undef PUT
@@ -56,6 +57,8 @@ summary_print_text(FILE *f, const struct store_loaded *run)
     fprintf(f, "  accuracy          %.4f\n", M("accuracy"));
     fprintf(f, "  offloaded         %.4f (%.0f samples, %.0f transmissions)\n",
             M("offload_fraction"), M("offloaded"), M("transmissions"));
+    if (!isnan(M("relevant_recall")))
+        fprintf(f, "  relevant kept     %.4f of the relevant samples were offloaded\n", M("relevant_recall"));
     fprintf(f, "  total cost        %.4f (mean %.6f per sample)\n", M("total_cost"), M("mean_cost"));
     fprintf(f, "  expected cost     %.4f; best fixed threshold %.4f at theta %.6g; regret %.4f\n",
             M("expected_cost"), M("best_fixed_cost"), M("best_fixed_theta"), M("regret"));

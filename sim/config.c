@@ -16,6 +16,7 @@
 #include "sim/json.h"
 
 static const char *const order_names[] = {"sequential", "shuffle", "bootstrap", NULL};
+static const char *const cost_model_names[] = {"classify", "filter", NULL};
 
 #define OFF(m) offsetof(struct hi_config, m)
 #define SZ(m) sizeof(((struct hi_config *)0)->m)
@@ -33,6 +34,8 @@ const struct config_key config_keys[] = {
      "sample order: sequential, shuffle (seeded) or bootstrap (i.i.d. resampling)"},
     {"trace.samples", CONFIG_COUNT, OFF(trace.samples), 0, 1, 1e12, 0, "all", NULL, "all",
      "samples in the run: a count or 'all' (one pass over the trace)"},
+    {"trace.confidence", CONFIG_STRING, OFF(trace.confidence), SZ(trace.confidence), 0, 0, 0, NULL, NULL, "sml_conf",
+     "the column the policies see as p: sml_conf, sml_prob_<k>, sml_p2, lml_conf or ee<k>_conf"},
     {"policy.name", CONFIG_POLICY, OFF(policy.name), SZ(policy.name), 0, 0, 0, NULL, NULL, "fixed-threshold",
      "decision policy (hisim help policies)"},
     {"policy.theta", CONFIG_NUMBER, OFF(policy.theta), 0, 0, 1, 0, "optimal", NULL, "optimal",
@@ -45,6 +48,8 @@ const struct config_key config_keys[] = {
      "offloading cost β in [0, 1]"},
     {"cost.lml_error", CONFIG_NUMBER, OFF(cost.lml_error), 0, 0, 1e9, 0, NULL, NULL, "0",
      "cost c_L of a wrong L-ML answer (0 as in 002; 1 as in 000 Table 1)"},
+    {"cost.model", CONFIG_CHOICE, OFF(cost.model), 0, 0, 0, 0, NULL, cost_model_names, "classify",
+     "classify (accept costs a wrong S-ML answer) or filter (000 §4: drop or keep relevant samples)"},
     {"device.name", CONFIG_STRING, OFF(device.name), SZ(device.name), 0, 0, 0, NULL, NULL, "",
      "catalog device (traces/devices): fills tau_ed_ms and energies not set here"},
     {"device.model", CONFIG_STRING, OFF(device.model), SZ(device.model), 0, 0, 0, NULL, NULL, "",

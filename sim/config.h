@@ -32,6 +32,7 @@ struct hi_config {
         char file[CONFIG_PATH_MAX];
         int order;                 /* enum trace_order */
         size_t samples;            /* 0: one pass over the trace */
+        char confidence[32];       /* the column that is p (default sml_conf) */
     } trace;
     struct {
         char name[64];
@@ -42,6 +43,7 @@ struct hi_config {
     struct {
         double beta;
         double lml_error;
+        int model;                 /* enum cost_model */
     } cost;
     struct {
         char name[CONFIG_NAME_MAX];      /* catalog device, or "" */

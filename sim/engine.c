@@ -93,6 +93,7 @@ struct model {
     struct regret regret; /* hindsight optimum, updated in decision order */
     size_t next_checkpoint;
     double tx_seconds;
+    size_t relevant, relevant_kept;   /* relevant samples, and those offloaded */
 };
 
 static void ev_start(struct kernel *k, void *obj, size_t idx);
@@ -203,11 +204,13 @@ retire(struct model *m)
         struct job *j = job(m, m->head);
         struct engine_result *r = m->res;
         const struct hi_trace *tr = m->tr;
-        int wrong;
         if (!j->answered || !j->fed)
             break;
-        wrong = j->offload ? tr->y_lml[j->row] : tr->y_sml[j->row];
-        r->correct += !wrong;
+        r->correct += cost_correct(&m->cost, tr, j->row, j->offload);
+        if (tr->relevant && tr->relevant[j->row]) {
+            m->relevant++;
+            m->relevant_kept += j->offload;
+        }
         r->offloaded += j->offload;
         r->total_cost += j->cost;
         r->expected_cost += j->q_off * cost_offload(&m->cost, tr, j->row)
@@ -409,6 +412,10 @@ build(struct model *m, const struct hi_config *cfg, const struct hi_trace *tr,
     m->res = res;
     m->cost.beta = cfg->cost.beta;
     m->cost.lml_error = cfg->cost.lml_error;
+    m->cost.model = cfg->cost.model;
+    if (m->cost.model == COST_FILTER && !tr->relevant)
+        return error_set(err, HI_EINPUT, "cost.model: 'filter' needs a trace with a 'relevant' column; %s has none",
+                         tr->path ? tr->path : "the trace");
     m->n = cfg->trace.samples ? cfg->trace.samples : tr->n;
     m->M = cfg->policy.batch;
     if (!type)
@@ -552,6 +559,7 @@ finish(struct model *m, const struct kernel *k)
     if (fabs(r->regret) <= 1e-12 * (double)n)
         r->regret = 0.0;
     r->lambda_min = cost_lambda_min(m->tr);
+    r->relevant_recall = m->tr->relevant && m->relevant ? (double)m->relevant_kept / (double)m->relevant : NAN;
 }
 
 int

@@ -72,6 +72,7 @@ struct engine_result {
     double p95_response_s;
     double energy_mj;          /* device energy */
     double lambda_min;         /* of the trace */
+    double relevant_recall;    /* offloaded relevant / relevant; NaN without a relevant column */
     struct engine_curves curves;
     uint64_t events;
     char policy[64];

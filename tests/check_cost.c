@@ -1,6 +1,7 @@
 /* check_cost.c — the cost model, θ* and λ_min against hand counts and brute force. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_rng.h>
 
@@ -48,7 +49,7 @@ table1_trace(void)
 START_TEST(test_table1)
 {
     struct hi_trace *t = table1_trace();
-    struct hi_cost c = {0.5, 1.0};
+    struct hi_cost c = {0.5, 1.0, COST_CLASSIFY};
     struct hi_config cfg;
     struct engine_result r;
     struct hi_error err = {0};
@@ -70,6 +71,91 @@ START_TEST(test_table1)
 }
 END_TEST
 
+/*
+ * A trace built to the counts of 000 Table 2 (dog filtering on CIFAR-10):
+ * 10000 samples, 1000 relevant (dogs).  The S-ML outputs P(dog); HI keeps
+ * (offloads) a sample when P(dog) > 0.5: 912 dogs and 3521 other images,
+ * 4433 in all; 88 dogs are dropped.  The L-ML is perfect.  The binary
+ * S-ML softmax is sml_prob_1 = P(dog), sml_prob_0 = 1 − P(dog).
+ */
+static struct hi_trace *
+table2_trace(void)
+{
+    struct hi_trace *t = trace_new(10000);
+    size_t i;
+    trace_add_column(t, TRACE_COL_RELEVANT);
+    t->n_classes = 2;
+    t->sml_prob = calloc(2 * 10000, sizeof(double));
+    for (i = 0; i < 10000; i++) {
+        int dog = i < 1000;
+        int kept = dog ? i < 912 : i - 1000 < 3521;
+        double pdog = kept ? 0.55 + 0.4 * (double)(i % 100) / 100.0 : 0.05 + 0.4 * (double)(i % 100) / 100.0;
+        t->relevant[i] = (unsigned char)dog;
+        t->label[i] = dog;
+        t->sml_pred[i] = pdog > 0.5;
+        t->sml_prob[2 * i] = 1.0 - pdog;
+        t->sml_prob[2 * i + 1] = pdog;
+        t->sml_conf[i] = pdog > 0.5 ? pdog : 1.0 - pdog;
+        t->lml_pred[i] = t->label[i];
+    }
+    trace_derive(t);
+    return t;
+}
+
+/* 000 Table 2: with p = P(not a dog) (trace.confidence = sml_prob_0) and
+ * θ = 0.5, HI offloads 4433 images at cost 912β + 3521; full offload
+ * costs 1000β + 9000.  Accuracy counts the 88 dropped dogs as errors:
+ * (10000 − 88)/10000; the share of dogs kept is 912/1000 = 91.2%, the
+ * figure 000 reports as HI's accuracy. */
+START_TEST(test_table2_filter)
+{
+    struct hi_trace *t = table2_trace();
+    struct hi_cost c = {0.3, 0.0, COST_FILTER};
+    struct hi_config cfg;
+    struct engine_result r;
+    struct hi_error err = {0};
+    ck_assert_int_eq(trace_use_confidence(t, "sml_prob_0", &err), 0);
+    ck_assert_double_eq_tol(cost_of_threshold(&c, t, 0.5), 912 * 0.3 + 3521, 1e-9);
+    ck_assert_double_eq_tol(cost_of_threshold(&c, t, cost_theta_all()), 1000 * 0.3 + 9000, 1e-9);
+    ck_assert_double_eq(cost_of_threshold(&c, t, 0.0), 0.0);   /* dropping all costs nothing */
+
+    config_defaults(&cfg);
+    ck_assert_int_eq(config_set_arg(&cfg, "cost.model=filter", &err), 0);
+    ck_assert_int_eq(config_set_arg(&cfg, "cost.beta=0.3", &err), 0);
+    ck_assert_int_eq(config_set_arg(&cfg, "policy.theta=0.5", &err), 0);
+    ck_assert_int_eq(engine_run(&cfg, t, NULL, &r, &err), 0);
+    ck_assert_uint_eq(r.offloaded, 4433);
+    ck_assert_double_eq_tol(r.total_cost, 912 * 0.3 + 3521, 1e-9);
+    ck_assert_double_eq_tol(r.accuracy, 0.9912, 1e-12);
+    ck_assert_double_eq_tol(r.relevant_recall, 0.912, 1e-12);
+
+    /* filter needs the relevant column */
+    free(t->relevant);
+    t->relevant = NULL;
+    ck_assert_int_eq(engine_run(&cfg, t, NULL, &r, &err), HI_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "cost.model"));
+    trace_free(t);
+}
+END_TEST
+
+/* trace.confidence replaces p by another column, and names a missing one. */
+START_TEST(test_use_confidence)
+{
+    struct hi_error err = {0};
+    struct hi_trace *t = trace_load(util_src("tests/data/small.csv"), &err);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_int_eq(trace_use_confidence(t, "sml_conf", &err), 0);
+    ck_assert_double_eq(t->sml_conf[1], 0.40);
+    ck_assert_int_eq(trace_use_confidence(t, "sml_p2", &err), 0);
+    ck_assert_double_eq(t->sml_conf[1], 0.35);
+    ck_assert_int_eq(trace_use_confidence(t, "ee1_conf", &err), HI_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "trace.confidence:"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "no column 'ee1_conf'"));
+    ck_assert_int_eq(trace_use_confidence(t, "sml_prob_3", &err), HI_EINPUT);
+    trace_free(t);
+}
+END_TEST
+
 /* Fixed-threshold cost on the 10-row hand trace equals a count by hand:
  * θ = 0.55 offloads p ∈ {0.20, 0.30, 0.40} (3β) and accepts two wrong
  * answers (p = 0.55 row 3, p = 0.70 row 7): 3·0.5 + 2 = 3.5; with
@@ -78,7 +164,7 @@ START_TEST(test_hand_count)
 {
     struct hi_error err = {0};
     struct hi_trace *t = trace_load(util_src("tests/data/small.csv"), &err);
-    struct hi_cost c0 = {0.5, 0.0}, c1 = {0.5, 1.0}, c2 = {0.3, 1.0};
+    struct hi_cost c0 = {0.5, 0.0, COST_CLASSIFY}, c1 = {0.5, 1.0, COST_CLASSIFY}, c2 = {0.3, 1.0, COST_CLASSIFY};
     struct cost_optimum o;
     ck_assert_ptr_nonnull(t);
     ck_assert_double_eq_tol(cost_of_threshold(&c0, t, 0.55), 3.5, 1e-12);
@@ -112,7 +198,7 @@ START_TEST(test_theta_star_brute_force)
     for (s = 0; s < 8; s++) {
         struct hi_trace *t = util_random_trace(40 + 30 * s, s % 2 ? 8 : 0, s % 3 != 0, seeds[s]);
         for (b = 0; b < 5; b++) {
-            struct hi_cost c = {betas[b], (double)(s % 2)};
+            struct hi_cost c = {betas[b], (double)(s % 2), COST_CLASSIFY};
             struct cost_optimum o;
             double best = INFINITY, best_theta = NAN;
             /* candidates: 0, every p, every p nudged up, 1, 1⁺ */
@@ -145,7 +231,7 @@ START_TEST(test_theta_star_rows)
 {
     struct hi_trace *t = util_random_trace(200, 20, 1, 9), *u;
     size_t rows[300], i;
-    struct hi_cost c = {0.4, 1.0};
+    struct hi_cost c = {0.4, 1.0, COST_CLASSIFY};
     struct cost_optimum a, b;
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     u = trace_new(300);
@@ -191,6 +277,8 @@ suite_cost(void)
     Suite *s = suite_create("cost");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_table1);
+    tcase_add_test(tc, test_table2_filter);
+    tcase_add_test(tc, test_use_confidence);
     tcase_add_test(tc, test_hand_count);
     tcase_add_test(tc, test_theta_star_brute_force);
     tcase_add_test(tc, test_theta_star_rows);

@@ -270,7 +270,7 @@ START_TEST(test_realised_tracks_expected)
     struct engine_result r;
     struct capture *cap = calloc(1, sizeof *cap);
     struct engine_hooks h = {NULL, NULL, &hi_policy_template, NULL};
-    struct hi_cost cost = {0.5, 1.0};
+    struct hi_cost cost = {0.5, 1.0, COST_CLASSIFY};
     double var = 0, sd;
     size_t i;
     config_defaults(&c);
@@ -380,7 +380,7 @@ START_TEST(test_hil_f_realised_tracks_expected)
     struct capture *a = calloc(1, sizeof *a);
     struct engine_result r;
     struct hi_trace *t = util_random_trace(400, 0, 1, 77);
-    struct hi_cost cost = {0.35, 0.0};
+    struct hi_cost cost = {0.35, 0.0, COST_CLASSIFY};
     double var = 0.0, realised = 0.0, expected = 0.0;
     size_t i;
     run_policy("hil-f", 1, a, &r);

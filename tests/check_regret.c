@@ -33,7 +33,7 @@ START_TEST(test_prefix_optimum)
     size_t s, i, j;
     for (s = 0; s < 4; s++) {
         struct hi_trace *t = util_random_trace(60, s % 2 ? 6 : 0, s < 2, seeds[s]);
-        struct hi_cost c = {0.1 + 0.25 * (double)s, (double)(s % 2)};
+        struct hi_cost c = {0.1 + 0.25 * (double)s, (double)(s % 2), COST_CLASSIFY};
         struct regret r;
         size_t rows[400];
         int has0 = 0, has1 = 0;

@@ -34,7 +34,7 @@ gen_preset(const char *name)
 START_TEST(test_preset_cifar10)
 {
     struct hi_trace *t = gen_preset("cifar10-hi");
-    struct hi_cost c = {0.5, 1.0};
+    struct hi_cost c = {0.5, 1.0, COST_CLASSIFY};
     struct cost_optimum o;
     size_t i, off = 0, accw = 0, offl = 0;
 
@@ -70,7 +70,7 @@ START_TEST(test_preset_imagenette)
 
     ck_assert_uint_eq(t->n, 3925);
     for (k = 0; k < 3; k++) {
-        struct hi_cost c = {beta[k], 0.0};
+        struct hi_cost c = {beta[k], 0.0, COST_CLASSIFY};
         struct cost_optimum o;
         double r;
         ck_assert_int_eq(cost_best_threshold(&c, t, NULL, t->n, &o), 0);

@@ -13,22 +13,40 @@
 #include <stddef.h>
 #include "traces/trace.h"
 
+enum cost_model {
+    COST_CLASSIFY = 0,  /* accept: ys; offload: β + c_L·yl */
+    COST_FILTER = 1     /* accept (drop): 0; offload: β if relevant, else 1 */
+};
+
 struct hi_cost {
     double beta;       /* offloading cost β, in [0, 1] */
     double lml_error;  /* c_L: cost of a wrong L-ML answer, >= 0 */
+    int model;         /* enum cost_model; COST_FILTER needs t->relevant */
 };
 
 static inline double
 cost_accept(const struct hi_cost *c, const struct hi_trace *t, size_t i)
 {
-    (void)c;
-    return (double)t->y_sml[i];
+    return c->model == COST_FILTER ? 0.0 : (double)t->y_sml[i];
 }
 
 static inline double
 cost_offload(const struct hi_cost *c, const struct hi_trace *t, size_t i)
 {
+    if (c->model == COST_FILTER)
+        return t->relevant[i] ? c->beta : 1.0;
     return c->beta + c->lml_error * (double)t->y_lml[i];
+}
+
+/* Whether the answer to sample i is right: an offloaded sample gets the
+ * L-ML's answer; an accepted one the S-ML's, or under COST_FILTER is
+ * dropped, which is right only for an irrelevant sample. */
+static inline int
+cost_correct(const struct hi_cost *c, const struct hi_trace *t, size_t i, int offloaded)
+{
+    if (offloaded)
+        return !t->y_lml[i];
+    return c->model == COST_FILTER ? !t->relevant[i] : !t->y_sml[i];
 }
 
 /* The best fixed threshold over a multiset of rows. */

@@ -616,6 +616,35 @@ fail:
     return NULL;
 }
 
+int
+trace_use_confidence(struct hi_trace *t, const char *column, struct hi_error *err)
+{
+    const double *src = NULL;
+    size_t stride = 1, k;
+    struct col c;
+
+    c.name = column;
+    classify(&c);
+    if (strcmp(column, "sml_conf") == 0)
+        return HI_OK;
+    if (strcmp(column, "sml_p2") == 0)
+        src = t->sml_p2;
+    else if (strcmp(column, "lml_conf") == 0)
+        src = t->lml_conf;
+    else if (c.kind == K_PROB && c.k < t->n_classes && t->sml_prob) {
+        src = t->sml_prob + c.k;
+        stride = t->n_classes;
+    } else if (c.kind == K_EE_CONF && c.k < t->n_exits)
+        src = t->ee_conf[c.k];
+    if (!src)
+        return error_set(err, HI_EINPUT,
+                         "trace.confidence: %s has no column '%s' (expected sml_conf, sml_p2, lml_conf, "
+                         "sml_prob_<k> or ee<k>_conf of the trace)", t->path ? t->path : "the trace", column);
+    for (k = 0; k < t->n; k++)
+        t->sml_conf[k] = src[k * stride];
+    return HI_OK;
+}
+
 static double
 accuracy(const unsigned char *wrong, size_t n)
 {

@@ -81,6 +81,12 @@ void trace_derive(struct hi_trace *t);
 int trace_set_meta(struct hi_trace *t, const char *key, const char *value);
 const char *trace_meta(const struct hi_trace *t, const char *key);
 
+/* Makes `column` the confidence p the policies and the cost model see:
+ * its values replace sml_conf.  Accepts sml_conf (no change), sml_p2,
+ * lml_conf, sml_prob_<k> and ee<k>_conf; HI_EINPUT when the trace has no
+ * such column. */
+int trace_use_confidence(struct hi_trace *t, const char *column, struct hi_error *err);
+
 /* Writes format v1; 0 or HI_EINTERNAL with err filled. */
 int trace_write(const struct hi_trace *t, const char *path, struct hi_error *err);
 
