@@ -18,86 +18,36 @@
  * M is capped at n (one batch holds at most n samples).  policy.eta
  * overrides η.
  */
-#include "policies/policy.h"
-
-#include <math.h>
 #include <stdio.h>
 
-#include "policies/expweights.h"
-
-struct state {
-    struct expw *w;
-    gsl_rng *rng;          /* borrowed from the engine */
-    double eta;
-    double lambda_min;
-    size_t batch;
-};
+#include "policies/forecaster.h"
 
 static int
 init(void *st, const struct hi_policy_env *env, struct hi_error *err)
 {
-    struct state *s = st;
     size_t n = env->n ? env->n : 1;
-
-    /* M = 0 ('auto') is resolved by the engine before init; 1 if not */
-    s->batch = env->batch ? env->batch : 1;
-    if (s->batch > n)
-        s->batch = n;
-    s->lambda_min = cost_lambda_min(env->trace);
-    if (isnan(s->lambda_min))
-        return error_set(err, HI_EINTERNAL, "out of memory");
-    s->eta = isnan(env->eta)
-        ? sqrt(8.0 * log(1.0 / s->lambda_min) / ((double)n * (double)s->batch))
-        : env->eta;
-    s->rng = env->rng;
-    s->w = expw_new(env->trace->sml_conf, env->trace->n);
-    if (!s->w)
-        return error_set(err, HI_EINTERNAL, "out of memory (%zu confidences)", env->trace->n);
-    return HI_OK;
-}
-
-static enum hi_action
-decide(void *st, const struct hi_sample *smp, double *q_off)
-{
-    struct state *s = st;
-    double q = expw_q_offload_at(s->w, expw_index_of_row(s->w, smp->row));
-    *q_off = q;
-    return gsl_rng_uniform(s->rng) < q ? HI_OFFLOAD : HI_ACCEPT;
-}
-
-/* The whole batch at once: the weights only change here, after every
- * decision of the batch was taken. */
-static void
-feedback(void *st, const struct hi_outcome *o, size_t n)
-{
-    struct state *s = st;
-    size_t i;
-    for (i = 0; i < n; i++)
-        expw_update_at(s->w, expw_index_of_row(s->w, o[i].row), o[i].cost_offload, o[i].cost_accept, s->eta);
+    /* M = 0 ('auto') is resolved to M* before the run; 1 if not */
+    size_t M = env->batch ? env->batch : 1;
+    return forecaster_init(st, env, M < n ? M : n, err);
 }
 
 static void
 describe(const void *st, char *buf, size_t len)
 {
-    const struct state *s = st;
-    snprintf(buf, len, "eta=%.17g lambda_min=%.17g M=%zu", s->eta, s->lambda_min, s->batch);
+    const struct forecaster *f = st;
+    snprintf(buf, len, "eta=%.17g lambda_min=%.17g M=%zu", f->eta, f->lambda_min, f->batch);
 }
 
-static void
-fini(void *st)
-{
-    struct state *s = st;
-    expw_free(s->w);
-}
-
+/* The weights change only in feedback, after every decision of the batch
+ * was taken (002 Algorithm 1). */
 const struct hi_policy_type hi_policy_batch_hi = {
     .name = "batch-hi",
     .summary = "Batch HI: HIL-F weights updated once per batch of policy.batch samples",
-    .size = sizeof(struct state),
+    .size = sizeof(struct forecaster),
     .flags = POLICY_WAITS_FEEDBACK,
     .init = init,
-    .decide = decide,
-    .feedback = feedback,
+    .decide = forecaster_decide,
+    .feedback = forecaster_feedback,
     .describe = describe,
-    .fini = fini,
+    .fini = forecaster_fini,
 };
