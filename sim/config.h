@@ -21,7 +21,7 @@
 
 enum trace_order { ORDER_SEQUENTIAL, ORDER_SHUFFLE, ORDER_BOOTSTRAP };
 
-#define CONFIG_MAX_KEYS 64
+#define CONFIG_MAX_KEYS 192
 #define CONFIG_NAME_MAX 64
 
 struct hi_config {
