@@ -30,7 +30,7 @@ init(void *st, const struct hi_policy_env *env, struct hi_error *err)
     return HI_OK;
 }
 
-static enum hi_action
+static enum hi_choice
 decide(void *st, const struct hi_sample *smp, double *q_off)
 {
     const struct state *s = st;

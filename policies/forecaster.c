@@ -22,7 +22,7 @@ forecaster_init(struct forecaster *f, const struct hi_policy_env *env, size_t ba
     return HI_OK;
 }
 
-enum hi_action
+enum hi_choice
 forecaster_decide(void *st, const struct hi_sample *smp, double *q_off)
 {
     struct forecaster *f = st;

@@ -31,7 +31,7 @@ int forecaster_init(struct forecaster *f, const struct hi_policy_env *env, size_
                     struct hi_error *err);
 
 /* The policy methods; st is a struct forecaster. */
-enum hi_action forecaster_decide(void *st, const struct hi_sample *s, double *q_off);
+enum hi_choice forecaster_decide(void *st, const struct hi_sample *s, double *q_off);
 void forecaster_feedback(void *st, const struct hi_outcome *o, size_t n);
 void forecaster_fini(void *st);
 

@@ -1,7 +1,7 @@
 /* full_offload.c — offload every sample to the L-ML (000 §3, "Full Offload"). */
 #include "policies/policy.h"
 
-static enum hi_action
+static enum hi_choice
 decide(void *st, const struct hi_sample *s, double *q_off)
 {
     (void)st;

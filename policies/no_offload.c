@@ -1,7 +1,7 @@
 /* no_offload.c — tinyML: accept every S-ML answer (000 §3, "No Offload"). */
 #include "policies/policy.h"
 
-static enum hi_action
+static enum hi_choice
 decide(void *st, const struct hi_sample *s, double *q_off)
 {
     (void)st;

@@ -26,7 +26,7 @@
 #include "traces/error.h"
 #include "traces/sample.h"
 
-enum hi_action {
+enum hi_choice {
     HI_ACCEPT = 0,
     HI_OFFLOAD = 1,
     HI_EXIT = 2          /* HI_EXIT + k: answer with early exit k (roadmap) */
@@ -55,7 +55,7 @@ struct hi_policy_type {
     int (*init)(void *st, const struct hi_policy_env *env, struct hi_error *err);
     /* Returns the action; *q_off is the probability with which the
      * sample is offloaded (0 or 1 for a deterministic policy). */
-    enum hi_action (*decide)(void *st, const struct hi_sample *s, double *q_off);
+    enum hi_choice (*decide)(void *st, const struct hi_sample *s, double *q_off);
     void (*feedback)(void *st, const struct hi_outcome *o, size_t n);  /* may be NULL */
     /* Writes a short description of the chosen parameters (e.g. θ) for the
      * run summary; may be NULL. */
@@ -79,7 +79,7 @@ struct hi_policy *policy_new(const struct hi_policy_type *type,
                              const struct hi_policy_env *env, struct hi_error *err);
 void policy_free(struct hi_policy *p);
 
-static inline enum hi_action
+static inline enum hi_choice
 policy_decide(struct hi_policy *p, const struct hi_sample *s, double *q_off)
 {
     return p->type->decide(p->state, s, q_off);

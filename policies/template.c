@@ -44,7 +44,7 @@ init(void *st, const struct hi_policy_env *env, struct hi_error *err)
 
 /* decide: called once per sample, in decision order.  Return the action
  * and the probability with which this sample was offloaded. */
-static enum hi_action
+static enum hi_choice
 decide(void *st, const struct hi_sample *smp, double *q_off)
 {
     struct state *s = st;

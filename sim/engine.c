@@ -277,7 +277,7 @@ ev_sml_done(struct kernel *k, void *obj, size_t idx)
     struct model *m = obj;
     struct job *j = job(m, idx);
     struct hi_sample s;
-    enum hi_action a;
+    enum hi_choice a;
 
     s.t = idx;
     s.row = j->row;

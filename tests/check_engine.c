@@ -144,7 +144,7 @@ END_TEST
 
 /* A policy that offloads everything and waits for feedback: each sample
  * starts when the previous answer is back, 27 ms apart. */
-static enum hi_action
+static enum hi_choice
 wait_decide(void *st, const struct hi_sample *s, double *q)
 {
     (void)st;

@@ -63,7 +63,7 @@ make(const char *name, const struct hi_policy_env *e)
     return p;
 }
 
-static enum hi_action
+static enum hi_choice
 decide_row(struct hi_policy *p, const struct hi_trace *t, size_t tt, size_t row, double *q)
 {
     struct hi_sample s;
@@ -198,7 +198,7 @@ START_TEST(test_hil_f_oracle)
         for (tt = 0; tt < e.n; tt++) {
             size_t row = gsl_rng_uniform_int(order, t->n);
             double q;
-            enum hi_action a = decide_row(p, t, tt, row, &q);
+            enum hi_choice a = decide_row(p, t, tt, row, &q);
             struct hi_outcome oc = outcome_for(t, &e.cost, tt, row, a == HI_OFFLOAD, q);
             ck_assert_close(q, hil_oracle_q(o, t->sml_conf[row]), REL);
             ck_assert_int_eq(a, gsl_rng_uniform(twin) < q ? HI_OFFLOAD : HI_ACCEPT);
@@ -236,8 +236,8 @@ START_TEST(test_batch_hi_m1)
     for (tt = 0; tt < e1.n; tt++) {
         size_t row = gsl_rng_uniform_int(order, t->n);
         double q1, q2;
-        enum hi_action a1 = decide_row(f, t, tt, row, &q1);
-        enum hi_action a2 = decide_row(b, t, tt, row, &q2);
+        enum hi_choice a1 = decide_row(f, t, tt, row, &q1);
+        enum hi_choice a2 = decide_row(b, t, tt, row, &q2);
         struct hi_outcome o = outcome_for(t, &e1.cost, tt, row, a1 == HI_OFFLOAD, q1);
         ck_assert_double_eq(q1, q2);
         ck_assert_int_eq(a1, a2);
@@ -272,7 +272,7 @@ START_TEST(test_batch_hi_m5)
         for (i = 0; i < m; i++) {
             size_t row = gsl_rng_uniform_int(order, t->n);
             double q;
-            enum hi_action a = decide_row(b, t, first + i, row, &q);
+            enum hi_choice a = decide_row(b, t, first + i, row, &q);
             ck_assert_close(q, hil_oracle_q(o, t->sml_conf[row]), REL);
             ck_assert_int_eq(a, gsl_rng_uniform(twin) < q ? HI_OFFLOAD : HI_ACCEPT);
             oc[i] = outcome_for(t, &e.cost, first + i, row, a == HI_OFFLOAD, q);
@@ -373,8 +373,8 @@ hil_n_run(size_t n, double beta, double cl, double eta_override, unsigned long s
     for (tt = 0; tt < n; tt++) {
         size_t row = gsl_rng_uniform_int(order, t->n);
         double q, q2, P, lo, la;
-        enum hi_action a = decide_row(p, t, tt, row, &q);
-        enum hi_action a2 = decide_row(blind, t, tt, row, &q2);
+        enum hi_choice a = decide_row(p, t, tt, row, &q);
+        enum hi_choice a2 = decide_row(blind, t, tt, row, &q2);
         struct hi_outcome oc = outcome_for(t, &e.cost, tt, row, a == HI_OFFLOAD, q);
         struct hi_outcome bad = oc;
 
@@ -443,7 +443,7 @@ START_TEST(test_regret_bound)
             for (i = 0; i < M; i++) {
                 size_t row = gsl_rng_uniform_int(order, t->n);
                 double q;
-                enum hi_action a = decide_row(p, t, first + i, row, &q);
+                enum hi_choice a = decide_row(p, t, first + i, row, &q);
                 oc[i] = outcome_for(t, &e.cost, first + i, row, a == HI_OFFLOAD, q);
                 expected += q * oc[i].cost_offload + (1.0 - q) * oc[i].cost_accept;
                 hil_oracle_update(o, oc[i].p, oc[i].cost_offload, oc[i].cost_accept, 0.0);
@@ -484,7 +484,7 @@ START_TEST(test_long_run)
         for (tt = 0; tt < e.n; tt++) {
             size_t row = gsl_rng_uniform_int(order, t->n);
             double q;
-            enum hi_action a = decide_row(p, t, tt, row, &q);
+            enum hi_choice a = decide_row(p, t, tt, row, &q);
             struct hi_outcome oc = outcome_for(t, &e.cost, tt, row, a == HI_OFFLOAD, q);
             if (tt < 300000)
                 oc.cost_accept = 0.0;
@@ -522,7 +522,7 @@ START_TEST(test_long_run_hil_n)
     for (tt = 0; tt < e.n; tt++) {
         size_t row = gsl_rng_uniform_int(order, t->n);
         double q;
-        enum hi_action a = decide_row(p, t, tt, row, &q);
+        enum hi_choice a = decide_row(p, t, tt, row, &q);
         struct hi_outcome oc = outcome_for(t, &e.cost, tt, row, a == HI_OFFLOAD, q);
         bad |= !(q >= 0.0 && q <= 1.0);
         policy_feedback(p, &oc, 1);
@@ -554,7 +554,7 @@ START_TEST(test_registered)
         for (row = 0; row < t->n; row++) {
             double q;
             struct hi_outcome o;
-            enum hi_action a = decide_row(p, t, row, row, &q);
+            enum hi_choice a = decide_row(p, t, row, row, &q);
             if (i < 2) {       /* hil-n explores: P = ε + (1 − ε) q */
                 ck_assert_double_eq(q, t->sml_conf[row] == 0.0 ? 1.0 : 0.0);
                 ck_assert_int_eq(a, q == 1.0 ? HI_OFFLOAD : HI_ACCEPT);

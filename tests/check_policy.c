@@ -24,7 +24,7 @@ env_for(const struct hi_trace *t, double theta, gsl_rng *r)
     return e;
 }
 
-static enum hi_action
+static enum hi_choice
 decide_p(struct hi_policy *p, const struct hi_trace *t, double conf, double *q)
 {
     struct hi_sample s = {0, 0, conf, t};
@@ -118,7 +118,7 @@ START_TEST(test_template)
     size_t i, off = 0, n = 100000;
     double q;
     for (i = 0; i < n; i++) {
-        enum hi_action x = decide_p(a, t, 0.5, &q), y = decide_p(b, t, 0.5, &q);
+        enum hi_choice x = decide_p(a, t, 0.5, &q), y = decide_p(b, t, 0.5, &q);
         ck_assert_int_eq(x, y);
         off += x == HI_OFFLOAD;
     }
