@@ -104,6 +104,12 @@ batchsize_resolve(struct hi_config *cfg, const struct hi_trace *t, double *m_sta
     if (batchsize_from_config(cfg, t, &in, err))
         return err ? err->status : HI_EINPUT;
     batchsize_optimal(&in, &out);
+    if (isinf(out.m_star))
+        return error_set(err, HI_EINPUT,
+                         "policy.batch: 'auto' has no finite optimum: %s, so f(M) falls for ever and M* is "
+                         "infinite (002 eq. 9); set policy.batch to a number%s",
+                         in.alpha >= 1.0 ? "batch.alpha = 1 weighs the system time only" : "the offload ratio rho is 0",
+                         in.alpha >= 1.0 ? ", or batch.alpha below 1" : "");
     *m_star = out.m_star;
     cfg->policy.batch = out.m_star >= (double)n ? n : (size_t)out.m_star;
     return HI_OK;

@@ -21,6 +21,28 @@ int cmd_trace(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_batchsize(int argc, char **argv);
+int cmd_rerun(int argc, char **argv);
+
+struct hi_config;
+struct hi_trace;
+
+/* What `run` and `rerun` share: simulate cfg on trace, store the run in
+ * db (opened and locked before the simulation; a run that still cannot
+ * be stored is written as JSON beside it), write the samples log, print
+ * the summary.  Returns the exit status: 128 + the signal when SIGINT or
+ * SIGTERM stopped the run (stored as `interrupted`). */
+struct cli_run {
+    const char *db;
+    const char *scenario;        /* the file as given, or "" */
+    const char *scenario_text;   /* its text, or "" */
+    const char *log_path;        /* --samples-log, or NULL */
+    int json;
+};
+int cli_simulate(struct hi_config *cfg, struct hi_trace *trace, const struct cli_run *rq);
+
+/* Refuses database paths that keep nothing ('' and ':memory:'); 0 or
+ * the usage exit status. */
+int cli_db_check(const char *verb, const char *db);
 
 /* Prints "hisim: <msg>" to stderr; returns the exit status for err. */
 int cli_fail(const struct hi_error *err);
@@ -42,6 +64,24 @@ void cli_now(char *buf, size_t len);
 /* Parses a run id; 0, or -1 when s is not a positive integer. */
 int cli_parse_id(const char *s, long long *id);
 
+/* Reads a whole file into a NUL-terminated malloc'd string, or NULL
+ * with err filled. */
+char *cli_read_file(const char *path, size_t *len, struct hi_error *err);
+
+/* Copies s into buf with tabs, newlines and other control bytes as
+ * \t, \n, \r, \xNN, so one value stays on one line of a table; bytes
+ * beyond len are cut.  cli_escaped_len is the length it needs. */
+void cli_escape(const char *s, char *buf, size_t len);
+size_t cli_escaped_len(const char *s);
+/* Characters (UTF-8 code points) in s: its width in a table. */
+size_t cli_width(const char *s);
+
+/* "1 transmission", "2 transmissions". */
+const char *cli_plural(double n, const char *one, const char *many);
+
+/* The build's version: git describe in a clone ("2d7e16c-dirty"), else
+ * the release; cli_release is the release (configure.ac). */
 extern const char *const cli_version;
+extern const char *const cli_release;
 
 #endif

@@ -70,7 +70,7 @@ cmd_batchsize(int argc, char **argv)
         return EXIT_INTERNAL;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":s:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":s:h", opts, NULL)) != -1) {
         if (c >= 256 && c < 256 + F_N) {
             char *end;
             double v;

@@ -56,7 +56,7 @@ plot_kind_reliability(int argc, char **argv)
 
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case 'n': if (parse_bins("plot", optarg, &nbins)) return EXIT_INPUT; break;
@@ -114,7 +114,7 @@ parse_runs(const char *kind, int argc, char **argv, struct run_args *a)
     memset(a, 0, sizeof *a);
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
         switch (c) {
         case 'r':
             if (a->n == MAX_RUNS)
@@ -172,11 +172,7 @@ plot_runs(const char *kind, int argc, char **argv)
         return rc < 0 ? 0 : rc;
     if (plot_format_of(a.out, &fmt, &err))
         return cli_fail(&err);
-    if (access(a.db, F_OK) != 0) {
-        error_set(&err, HI_EINPUT, "%s: no such database", a.db);
-        return cli_fail(&err);
-    }
-    st = store_open(a.db, 0, &err);
+    st = store_open(a.db, STORE_READONLY, &err);
     if (!st)
         return cli_fail(&err);
     /* read everything first: a missing run is bad input, before gnuplot */

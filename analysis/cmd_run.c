@@ -2,20 +2,29 @@
  * cmd_run.c — `hisim run SCENARIO.yaml [-s key=value]... [--db PATH]
  *              [--samples-log FILE.csv] [--json]`
  *
- * Order of work, so that bad input writes nothing: scenario, overrides,
- * trace, database check, then the simulation; the samples log goes to a
- * temporary file that is renamed only after the run is stored.
+ * Order of work, so that bad input writes nothing and a finished run is
+ * never lost: scenario, overrides, trace, the database (opened, checked
+ * and write-locked once, before any simulation), the samples log (a
+ * temporary beside a regular target), then the simulation, the store
+ * (retried while locked; written as JSON beside the database when it
+ * still fails), and the samples log moved into place.  SIGINT and SIGTERM
+ * stop the simulation; what was measured is stored as `interrupted`.
  */
 #include "analysis/cli.h"
 
+#include <assert.h>
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "analysis/batchsize.h"
+#include "analysis/effective.h"
+#include "analysis/outfile.h"
 #include "analysis/store.h"
 #include "analysis/summary.h"
 #include "sim/config.h"
@@ -24,6 +33,7 @@
 #include "sim/profile.h"
 #include "sim/rng.h"
 #include "sim/scenario.h"
+#include "traces/cost.h"
 #include "traces/trace.h"
 
 struct samples_log {
@@ -55,8 +65,224 @@ log_record(void *ctx, const struct engine_record *r)
     json_format_number(q, sizeof q, r->q_off);
     json_format_number(cost, sizeof cost, r->cost);
     json_format_number(resp, sizeof resp, r->response_s * 1e3);
-    return fprintf(L->f, "%zu,%ld,%s,%s,%d,%d,%d,%s,%s\n", r->idx, r->id, p, q,
-                   r->offload, r->y_sml, r->y_lml, cost, resp) < 0;
+    /* a write error is sticky (ferror) and reported when the log is
+     * closed, after the run is stored: a full disk loses the log, not
+     * the run */
+    fprintf(L->f, "%zu,%ld,%s,%s,%d,%d,%d,%s,%s\n", r->idx, r->id, p, q,
+            r->offload, r->y_sml, r->y_lml, cost, resp);
+    return 0;
+}
+
+/* ---- SIGINT and SIGTERM during the simulation ---- */
+
+static volatile sig_atomic_t interrupted;
+
+/* The first signal asks the engine to stop; a second one ends hisim at
+ * once (its temporaries removed). */
+static void
+on_interrupt(int sig)
+{
+    if (interrupted) {
+        outfile_cleanup_signal_safe();
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    interrupted = sig;
+}
+
+struct saved_signals {
+    struct sigaction intr, term;
+};
+
+/* A signal ignored when hisim started stays ignored (a background job
+ * of a non-interactive shell ignores SIGINT). */
+static void
+catch_interrupts(struct saved_signals *old)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, NULL, &old->intr);
+    sigaction(SIGTERM, NULL, &old->term);
+    if (old->intr.sa_handler != SIG_IGN)
+        sigaction(SIGINT, &sa, NULL);
+    if (old->term.sa_handler != SIG_IGN)
+        sigaction(SIGTERM, &sa, NULL);
+}
+
+static void
+restore_signals(const struct saved_signals *old)
+{
+    sigaction(SIGINT, &old->intr, NULL);
+    sigaction(SIGTERM, &old->term, NULL);
+}
+
+int
+cli_db_check(const char *verb, const char *db)
+{
+    if (!*db)
+        return cli_usage(verb, "--db '': an empty path is a temporary database that SQLite deletes at exit, "
+                         "so nothing would be kept; name a file");
+    if (strcmp(db, ":memory:") == 0)
+        return cli_usage(verb, "--db ':memory:' keeps nothing after hisim exits; name a file");
+    return 0;
+}
+
+int
+cli_simulate(struct hi_config *cfg, struct hi_trace *trace, const struct cli_run *rq)
+{
+    struct hi_error err = {0};
+    struct engine_result *res = calloc(1, sizeof *res);
+    struct engine_hooks hooks;
+    struct store_metric metrics[SUMMARY_MAX_METRICS];
+    struct store_series series[SUMMARY_MAX_SERIES];
+    struct store_run run;
+    struct store_loaded shown;
+    struct samples_log log = {NULL, 0};
+    struct outfile logf = {NULL, NULL, NULL, NULL};
+    struct saved_signals sigs;
+    struct store *st = NULL;
+    char *config_json = NULL, *effective = NULL, *trace_abs = NULL;
+    char started[32], finished[32], policy_line[256];
+    int status = EXIT_INTERNAL, rc, sig = 0;
+
+    if (!res) {
+        error_set(&err, HI_EINTERNAL, "out of memory");
+        goto fail;
+    }
+    /* 1. the database: open, check, take the write lock once */
+    st = store_open(rq->db, STORE_CREATE, &err);
+    if (!st)
+        goto fail;
+
+    /* 2. what is stored besides the figures */
+    trace_abs = realpath(cfg->trace.file, NULL);
+    if (effective_absolute_paths(cfg, &err))
+        goto fail;
+    config_json = config_to_json(cfg);
+    effective = effective_yaml(cfg);
+    if (!config_json || !effective || !trace_abs) {
+        error_set(&err, HI_EINTERNAL, "%s", trace_abs ? "out of memory" : "cannot resolve the trace's path");
+        goto fail;
+    }
+
+    /* 3. the samples log */
+    if (rq->log_path) {
+        if (outfile_open(&logf, rq->log_path, &err))
+            goto fail;
+        log.f = logf.f;
+        fputs("idx,id,p,q_off,offload,y_sml,y_lml,cost,response_ms\n", log.f);
+    }
+
+    /* 4. simulate */
+    memset(&hooks, 0, sizeof hooks);
+    hooks.on_record = log.f ? log_record : NULL;
+    hooks.ctx = &log;
+    hooks.on_progress = show_progress;
+    hooks.interrupt = &interrupted;
+    log.progress = isatty(STDERR_FILENO);
+    cli_now(started, sizeof started);
+    interrupted = 0;
+    catch_interrupts(&sigs);
+    rc = engine_run(cfg, trace, &hooks, res, &err);
+    restore_signals(&sigs);
+    sig = interrupted;
+    cli_now(finished, sizeof finished);
+    if (rc && rc != HI_EINTR)
+        goto fail;
+
+    /* 5. store, in one transaction; never lose a finished run */
+    memset(&run, 0, sizeof run);
+    run.name = cfg->name;
+    run.scenario = rq->scenario;
+    run.config = config_json;
+    run.seed = cfg->seed;
+    run.rng = RNG_TYPE_NAME;
+    run.version = cli_version;
+    snprintf(policy_line, sizeof policy_line, "%s%s%s", res->policy, res->policy_desc[0] ? " " : "", res->policy_desc);
+    run.policy = policy_line;
+    run.started = started;
+    run.finished = finished;
+    run.status = rc == HI_EINTR ? "interrupted" : "done";
+    run.trace_path = trace_abs;
+    run.trace_sha256 = trace->sha256;
+    run.scenario_text = rq->scenario_text;
+    run.effective = effective;
+    run.metrics = metrics;
+    run.n_metrics = summary_metrics(res, metrics);
+    assert(run.n_metrics < SUMMARY_MAX_METRICS);
+    metrics[run.n_metrics].name = "conf_decimals";
+    metrics[run.n_metrics++].value = cost_conf_decimals(trace);
+    run.series = series;
+    run.n_series = summary_series(res, series);
+    if (store_save_run(st, &run, &err)) {
+        char dump[4200];
+        struct hi_error e2 = {0};
+        if (store_spill_run(rq->db, &run, dump, sizeof dump, &e2) == HI_OK)
+            fprintf(stderr, "hisim: %s\nhisim: the run was not lost: it is saved as %s\n", err.msg, dump);
+        else
+            fprintf(stderr, "hisim: %s\nhisim: and it could not be saved as JSON either: %s\n", err.msg, e2.msg);
+        status = EXIT_INTERNAL;
+        goto out;
+    }
+
+    /* 6. the samples log into place */
+    if (log.f) {
+        log.f = NULL;
+        if (outfile_commit(&logf, &err)) {
+            fprintf(stderr, "hisim: %s\nhisim: the run itself is stored as run %lld in %s\n", err.msg,
+                    (long long)run.id, rq->db);
+            status = EXIT_INTERNAL;
+            goto out;
+        }
+    }
+
+    /* 7. report, through the same printer as `hisim show` */
+    memset(&shown, 0, sizeof shown);
+    shown.id = run.id;
+    shown.name = cfg->name;
+    shown.policy = (char *)run.policy;
+    shown.config = config_json;
+    shown.seed = cfg->seed;
+    shown.version = (char *)cli_version;
+    shown.started = started;
+    shown.finished = finished;
+    shown.status = (char *)run.status;
+    shown.trace_path = trace_abs;
+    shown.trace_sha256 = trace->sha256;
+    shown.scenario = (char *)rq->scenario;
+    shown.scenario_text = (char *)rq->scenario_text;
+    shown.effective = effective;
+    shown.metrics = metrics;
+    shown.n_metrics = run.n_metrics;
+    if (rq->json) {
+        summary_print_json(stdout, &shown);
+    } else {
+        summary_print_text(stdout, &shown);
+        printf("stored as run %lld in %s\n", (long long)run.id, rq->db);
+    }
+    if (rc == HI_EINTR) {
+        fflush(stdout);
+        fprintf(stderr, "hisim: %s (%s): stored as run %lld with status 'interrupted'\n", err.msg,
+                sig == SIGTERM ? "SIGTERM" : "SIGINT", (long long)run.id);
+        status = 128 + (sig ? sig : SIGINT);
+    } else {
+        status = 0;
+    }
+    goto out;
+
+fail:
+    status = cli_fail(&err);
+out:
+    outfile_abort(&logf);   /* a no-op once committed */
+    free(config_json);
+    free(effective);
+    free(trace_abs);
+    store_close(st);
+    free(res);
+    return status;
 }
 
 int
@@ -72,20 +298,11 @@ cmd_run(int argc, char **argv)
     };
     struct hi_config cfg;
     struct hi_error err = {0};
-    struct engine_result res;
-    struct engine_hooks hooks = {NULL, NULL, NULL, NULL};
-    struct store_metric metrics[SUMMARY_MAX_METRICS];
-    struct store_series series[SUMMARY_MAX_SERIES];
-    struct store_run run;
-    struct store_loaded shown;
-    struct samples_log log = {NULL, 0};
+    struct cli_run rq = {NULL, NULL, "", NULL, 0};
     struct hi_trace *trace = NULL;
-    struct store *st = NULL;
-    const char *db = NULL, *log_path = NULL, *scenario;
-    char **sets = NULL;
-    char *config_json = NULL, *log_tmp = NULL;
-    char started[32], finished[32], policy_line[256];
-    int json = 0, c, n_sets = 0, status = EXIT_INTERNAL;
+    const char *db = NULL;
+    char **sets = NULL, *text = NULL;
+    int c, n_sets = 0, status = EXIT_INTERNAL;
     double m_star;
 
     sets = calloc((size_t)argc + 1, sizeof *sets);
@@ -93,12 +310,12 @@ cmd_run(int argc, char **argv)
         return EXIT_INTERNAL;
     optind = 0;   /* glibc: 0 re-initialises getopt, with permutation */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":s:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":s:h", opts, NULL)) != -1) {
         switch (c) {
         case 's': sets[n_sets++] = optarg; break;
         case 'd': db = optarg; break;
-        case 'l': log_path = optarg; break;
-        case 'j': json = 1; break;
+        case 'l': rq.log_path = optarg; break;
+        case 'j': rq.json = 1; break;
         case 'h': cli_help("run", stdout); free(sets); return 0;
         case ':': free(sets); return cli_usage("run", "%s needs a value", argv[optind - 1]);
         default: free(sets); return cli_usage("run", "unknown option '%s'", argv[optind - 1]);
@@ -108,20 +325,27 @@ cmd_run(int argc, char **argv)
         free(sets);
         return cli_usage("run", optind >= argc ? "expected a scenario file" : "expected one scenario file, found more");
     }
-    scenario = argv[optind];
-    db = cli_db_path(db);
+    rq.scenario = argv[optind];
+    rq.db = cli_db_path(db);
+    if ((status = cli_db_check("run", rq.db))) {
+        free(sets);
+        return status;
+    }
 
     /* 1. configuration: defaults, scenario, then -s in order */
     config_defaults(&cfg);
-    if (scenario_load(scenario, &cfg, &err))
+    if (scenario_load(rq.scenario, &cfg, &err))
         goto fail;
+    if (!(text = cli_read_file(rq.scenario, NULL, &err)))
+        goto fail;
+    rq.scenario_text = text;
     for (c = 0; c < n_sets; c++)
         if (config_set_arg(&cfg, sets[c], &err))
             goto fail;
     if (profile_apply(&cfg, &err))   /* catalog figures for the keys not set above */
         goto fail;
     if (!cfg.trace.file[0]) {
-        error_set(&err, HI_EINPUT, "%s: trace.file is not set (the trace to replay)", scenario);
+        error_set(&err, HI_EINPUT, "%s: trace.file is not set (the trace to replay)", rq.scenario);
         goto fail;
     }
 
@@ -135,115 +359,20 @@ cmd_run(int argc, char **argv)
     /* policy.batch: auto becomes M* of Batch HI for this scenario */
     if (batchsize_resolve(&cfg, trace, &m_star, &err))
         goto fail;
-    if (!isnan(m_star) && !json)
-        printf("policy.batch auto: M* = %.0f (Batch HI eq. 9)\n", m_star);
-
-    /* 3. an existing database must be a hisim database before we run */
-    if (access(db, F_OK) == 0) {
-        st = store_open(db, 0, &err);
-        if (!st)
-            goto fail;
-        store_close(st);
-        st = NULL;
+    if (!isnan(m_star) && !rq.json) {
+        size_t n = cfg.trace.samples ? cfg.trace.samples : trace->n;
+        if (m_star > (double)n)
+            printf("policy.batch auto: M* = %.0f (Batch HI eq. 9), capped at the run's %zu samples\n", m_star, n);
+        else
+            printf("policy.batch auto: M* = %.0f (Batch HI eq. 9)\n", m_star);
     }
 
-    /* 4. the samples log, to a temporary file beside the target */
-    if (log_path) {
-        size_t n = strlen(log_path) + 16;
-        log_tmp = malloc(n);
-        if (!log_tmp) {
-            error_set(&err, HI_EINTERNAL, "out of memory");
-            goto fail;
-        }
-        snprintf(log_tmp, n, "%s.tmp%ld", log_path, (long)getpid());
-        log.f = fopen(log_tmp, "w");
-        if (!log.f) {
-            error_set(&err, HI_EINPUT, "%s: cannot write the samples log", log_path);
-            goto fail;
-        }
-        fputs("idx,id,p,q_off,offload,y_sml,y_lml,cost,response_ms\n", log.f);
-    }
-
-    /* 5. simulate */
-    cli_now(started, sizeof started);
-    hooks.on_record = log.f ? log_record : NULL;
-    hooks.ctx = &log;
-    hooks.on_progress = show_progress;
-    log.progress = isatty(STDERR_FILENO);
-    if (engine_run(&cfg, trace, &hooks, &res, &err))
-        goto fail;
-    cli_now(finished, sizeof finished);
-    if (log.f) {
-        int bad = ferror(log.f) != 0;
-        bad |= fclose(log.f) != 0;
-        log.f = NULL;
-        if (bad) {
-            error_set(&err, HI_EINTERNAL, "%s: write error", log_path);
-            goto fail;
-        }
-    }
-
-    /* 6. store, in one transaction */
-    config_json = config_to_json(&cfg);
-    if (!config_json) {
-        error_set(&err, HI_EINTERNAL, "out of memory");
-        goto fail;
-    }
-    memset(&run, 0, sizeof run);
-    run.name = cfg.name;
-    run.scenario = scenario;
-    run.config = config_json;
-    run.seed = cfg.seed;
-    run.rng = RNG_TYPE_NAME;
-    run.version = cli_version;
-    snprintf(policy_line, sizeof policy_line, "%s%s%s", res.policy, res.policy_desc[0] ? " " : "", res.policy_desc);
-    run.policy = policy_line;
-    run.started = started;
-    run.finished = finished;
-    run.status = "done";
-    run.metrics = metrics;
-    run.n_metrics = summary_metrics(&res, metrics);
-    run.series = series;
-    run.n_series = summary_series(&res, series);
-    st = store_open(db, 1, &err);
-    if (!st || store_save_run(st, &run, &err))
-        goto fail;
-    if (log_tmp && rename(log_tmp, log_path) != 0) {
-        error_set(&err, HI_EINTERNAL, "%s: cannot move the samples log into place", log_path);
-        goto fail;
-    }
-
-    /* 7. report, through the same printer as `hisim show` */
-    memset(&shown, 0, sizeof shown);
-    shown.id = run.id;
-    shown.name = cfg.name;
-    shown.policy = (char *)run.policy;
-    shown.config = config_json;
-    shown.seed = cfg.seed;
-    shown.version = (char *)cli_version;
-    shown.started = started;
-    shown.finished = finished;
-    shown.metrics = metrics;
-    shown.n_metrics = run.n_metrics;
-    if (json) {
-        summary_print_json(stdout, &shown);
-    } else {
-        summary_print_text(stdout, &shown);
-        printf("stored as run %lld in %s\n", (long long)run.id, db);
-    }
-    status = 0;
+    status = cli_simulate(&cfg, trace, &rq);
     goto out;
-
 fail:
     status = cli_fail(&err);
 out:
-    if (log.f)
-        fclose(log.f);
-    if (log_tmp && status != 0)
-        remove(log_tmp);
-    free(log_tmp);
-    free(config_json);
-    store_close(st);
+    free(text);
     trace_free(trace);
     free(sets);
     return status;

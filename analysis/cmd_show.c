@@ -32,7 +32,7 @@ parse(const char *verb, int argc, char **argv, struct flags *fl, int *status)
     fl->json = 0;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': fl->db = optarg; break;
         case 'j': fl->json = 1; break;
@@ -45,21 +45,34 @@ parse(const char *verb, int argc, char **argv, struct flags *fl, int *status)
     return optind;
 }
 
+/* Read-only: never creates, migrates or locks for writing. */
 static struct store *
 open_existing(const char *db, struct hi_error *err)
 {
-    if (access(db, F_OK) != 0) {
-        error_set(err, HI_EINPUT, "%s: no such database (hisim run stores runs there; --db chooses another)", db);
-        return NULL;
-    }
-    return store_open(db, 0, err);
+    return store_open(db, STORE_READONLY, err);
 }
+
+/* The text columns of `hisim runs`, escaped, collected to size the
+ * columns to their widest cell. */
+enum { C_ID, C_STARTED, C_NAME, C_STATUS, C_VERSION, C_POLICY, N_COLS };
 
 struct list_ctx {
     int json;
     struct json *j;
-    size_t count;
+    size_t count, cap;
+    char *(*rows)[N_COLS];
+    int oom;
 };
+
+static char *
+dup_escaped(const char *s)
+{
+    size_t len = cli_escaped_len(s) + 1;
+    char *b = malloc(len);
+    if (b)
+        cli_escape(s, b, len);
+    return b;
+}
 
 static int
 list_one(void *ctx, const struct store_loaded *r)
@@ -82,10 +95,61 @@ list_one(void *ctx, const struct store_loaded *r)
         json_string(L->j, r->status);
         json_object_end(L->j);
     } else {
-        printf("%5lld  %-20s  %-20s  %-6s  %-9s  %s\n", (long long)r->id, r->started, r->name,
-               r->status, r->version, r->policy);
+        char id[32];
+        int k;
+        if (L->count > L->cap) {
+            size_t cap = L->cap ? 2 * L->cap : 64;
+            void *nr = realloc(L->rows, cap * sizeof *L->rows);
+            if (!nr) {
+                L->oom = 1;
+                return 1;
+            }
+            L->rows = nr;
+            L->cap = cap;
+        }
+        snprintf(id, sizeof id, "%lld", (long long)r->id);
+        L->rows[L->count - 1][C_ID] = dup_escaped(id);
+        L->rows[L->count - 1][C_STARTED] = dup_escaped(r->started);
+        L->rows[L->count - 1][C_NAME] = dup_escaped(r->name);
+        L->rows[L->count - 1][C_STATUS] = dup_escaped(r->status);
+        L->rows[L->count - 1][C_VERSION] = dup_escaped(r->version);
+        L->rows[L->count - 1][C_POLICY] = dup_escaped(r->policy);
+        for (k = 0; k < N_COLS; k++)
+            if (!L->rows[L->count - 1][k])
+                L->oom = 1;
+        if (L->oom)
+            return 1;
     }
     return 0;
+}
+
+/* Prints the table with every column as wide as its widest cell (in
+ * characters of UTF-8), the id right-aligned, the policy last. */
+static void
+print_table(const struct list_ctx *L)
+{
+    static const char *const head[N_COLS] = {"id", "started (UTC)", "name", "status", "version", "policy"};
+    size_t w[N_COLS], i;
+    int k;
+    for (k = 0; k < N_COLS; k++) {
+        w[k] = cli_width(head[k]);
+        for (i = 0; i < L->count; i++)
+            if (cli_width(L->rows[i][k]) > w[k])
+                w[k] = cli_width(L->rows[i][k]);
+    }
+    for (i = 0; i <= L->count; i++) {
+        char *const *row = i == 0 ? (char *const *)head : L->rows[i - 1];
+        for (k = 0; k < N_COLS; k++) {
+            size_t pad = w[k] - cli_width(row[k]);
+            if (k == C_ID)
+                printf("%*s%s", (int)pad, "", row[k]);
+            else if (k == C_POLICY)
+                printf("  %s", row[k]);
+            else
+                printf("  %s%*s", row[k], (int)pad, "");
+        }
+        putchar('\n');
+    }
 }
 
 int
@@ -95,7 +159,7 @@ cmd_runs(int argc, char **argv)
     struct hi_error err = {0};
     struct store *st;
     struct json j;
-    struct list_ctx L = {0, &j, 0};
+    struct list_ctx L = {0, &j, 0, 0, NULL, 0};
     int status = 0, first = parse("runs", argc, argv, &fl, &status);
 
     if (first < 0)
@@ -108,18 +172,32 @@ cmd_runs(int argc, char **argv)
     L.json = fl.json;
     json_init(&j);
     json_array_begin(&j);
-    if (!fl.json)
-        printf("%5s  %-20s  %-20s  %-6s  %-9s  %s\n", "id", "started (UTC)", "name", "status", "version", "policy");
     if (store_each_run(st, list_one, &L, &err))
         status = cli_fail(&err);
+    else if (L.oom) {
+        error_set(&err, HI_EINTERNAL, "out of memory");
+        status = cli_fail(&err);
+    }
     json_array_end(&j);
     if (fl.json && status == 0) {
         char *s = json_take(&j);
         if (s)
             printf("%s\n", s);
+        else
+            status = EXIT_INTERNAL;
         free(s);
+    } else if (status == 0) {
+        print_table(&L);
     }
     json_discard(&j);
+    {
+        size_t i;
+        int k;
+        for (i = 0; i < L.count && L.rows; i++)
+            for (k = 0; k < N_COLS && i < L.cap; k++)
+                free(L.rows[i][k]);
+        free(L.rows);
+    }
     store_close(st);
     return status;
 }
@@ -150,11 +228,15 @@ cmd_show(int argc, char **argv)
     if (fl.json) {
         summary_print_json(stdout, &r);
     } else {
+        char scen[4200];
         summary_print_text(stdout, &r);
+        cli_escape(r.scenario, scen, sizeof scen);
         printf("  seed              %llu (%s)\n", (unsigned long long)r.seed, r.rng);
         printf("  started           %s, finished %s, %s\n", r.started, r.finished, r.status);
         printf("  hisim version     %s\n", r.version);
-        printf("  scenario          %s\n", r.scenario);
+        printf("  scenario          %s\n", scen);
+        if (r.trace_path[0])
+            printf("  trace             %s (sha256 %s)\n", r.trace_path, r.trace_sha256);
         printf("  config            %s\n", r.config);
     }
     store_loaded_free(&r);

@@ -14,7 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analysis/outfile.h"
 #include "analysis/plot.h"
+#include "analysis/summary.h"
 #include "sim/config.h"
 #include "sim/json.h"
 #include "traces/cost.h"
@@ -62,7 +64,7 @@ trace_info(int argc, char **argv)
 
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 'b': if (flag_number("cost.beta", "--beta", optarg, &cost.beta)) return EXIT_INPUT; break;
         case 'c': if (flag_number("cost.lml_error", "--lml-error", optarg, &cost.lml_error)) return EXIT_INPUT; break;
@@ -113,6 +115,7 @@ trace_info(int argc, char **argv)
         json_key(&j, "sml_accuracy"); json_number(&j, acc_s);
         json_key(&j, "lml_accuracy"); json_number(&j, acc_l);
         json_key(&j, "lambda_min"); json_number(&j, lmin);
+        json_key(&j, "conf_decimals"); json_integer(&j, cost_conf_decimals(t));
         json_key(&j, "beta"); json_number(&j, cost.beta);
         json_key(&j, "lml_error"); json_number(&j, cost.lml_error);
         json_key(&j, "theta_star"); json_number(&j, o.theta);
@@ -150,7 +153,11 @@ trace_info(int argc, char **argv)
         printf("samples           %zu\n", t->n);
         printf("S-ML accuracy     %.4f\n", acc_s);
         printf("L-ML accuracy     %.4f\n", acc_l);
-        printf("lambda_min        %.9g\n", lmin);
+        {
+            char src[160];
+            summary_lambda_source(lmin, cost_conf_decimals(t), src, sizeof src);
+            printf("lambda_min        %.9g (%s)\n", lmin, src);
+        }
         printf("cost              beta %g, lml_error %g\n", cost.beta, cost.lml_error);
         printf("theta*            %.9g (offloads %zu of %zu, %.2f%%)\n", o.theta, o.offloaded, t->n,
                100.0 * (double)o.offloaded / (double)t->n);
@@ -158,15 +165,31 @@ trace_info(int argc, char **argv)
         printf("cost, no offload  %.6g\n", none);
         printf("cost, offload all %.6g\n", all);
         printf("ECE               %.6f (%zu bins)\n", ece, nbins);
-        printf("reliability       %-15s %8s %10s %10s\n", "confidence", "count", "mean conf", "accuracy");
-        for (b = 0; b < nbins; b++) {
-            char range[40];
-            snprintf(range, sizeof range, "[%.4g, %.4g%c", bins[b].lo, bins[b].hi, b + 1 == nbins ? ']' : ')');
-            if (bins[b].count)
-                printf("                  %-15s %8zu %10.4f %10.4f\n", range, bins[b].count, bins[b].conf,
-                       bins[b].acc);
-            else
-                printf("                  %-15s %8zu %10s %10s\n", range, bins[b].count, "-", "-");
+        {
+            /* the range column as wide as its widest cell */
+            char (*range)[48] = malloc(nbins * sizeof *range);
+            int w = (int)strlen("confidence");
+            if (!range) {
+                free(bins);
+                trace_free(t);
+                error_set(&err, HI_EINTERNAL, "out of memory");
+                return cli_fail(&err);
+            }
+            for (b = 0; b < nbins; b++) {
+                int l = snprintf(range[b], sizeof range[b], "[%.4g, %.4g%c", bins[b].lo, bins[b].hi,
+                                 b + 1 == nbins ? ']' : ')');
+                if (l > w)
+                    w = l;
+            }
+            printf("reliability       %-*s %8s %10s %10s\n", w, "confidence", "count", "mean conf", "accuracy");
+            for (b = 0; b < nbins; b++) {
+                if (bins[b].count)
+                    printf("                  %-*s %8zu %10.4f %10.4f\n", w, range[b], bins[b].count, bins[b].conf,
+                           bins[b].acc);
+                else
+                    printf("                  %-*s %8zu %10s %10s\n", w, range[b], bins[b].count, "-", "-");
+            }
+            free(range);
         }
     }
     free(bins);
@@ -174,38 +197,16 @@ trace_info(int argc, char **argv)
     return 0;
 }
 
-/* Writes t to path through a temporary file beside it, renamed into place
- * when complete, so a failure leaves no partial trace. */
+/* Writes t to path whole or not at all (analysis/outfile.h). */
 static int
 write_whole(const struct hi_trace *t, const char *path, struct hi_error *err)
 {
-    size_t len = strlen(path);
-    char *tmp = malloc(len + 16);
-    int fd, rc;
-
-    if (!tmp)
-        return error_set(err, HI_EINTERNAL, "out of memory");
-    memcpy(tmp, path, len);
-    memcpy(tmp + len, ".tmpXXXXXX", 11);
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        rc = error_set(err, HI_EINPUT, "%s: cannot write: %s", path, strerror(errno));
-        free(tmp);
-        return rc;
-    }
-    close(fd);
-    rc = trace_write(t, tmp, err);
-    if (rc == HI_OK) {
-        mode_t mask = umask(0);   /* mkstemp made it 0600; give it the usual mode */
-        umask(mask);
-        chmod(tmp, 0666 & ~mask);
-    }
-    if (rc == HI_OK && rename(tmp, path) != 0)
-        rc = error_set(err, HI_EINPUT, "%s: cannot write: %s", path, strerror(errno));
+    struct outfile o;
+    int rc = outfile_open(&o, path, err);
     if (rc)
-        unlink(tmp);
-    free(tmp);
-    return rc;
+        return rc;
+    trace_write_stream(t, o.f);
+    return outfile_commit(&o, err);
 }
 
 static int
@@ -233,7 +234,7 @@ trace_synth(int argc, char **argv)
     }
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":n:o:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":n:o:h", opts, NULL)) != -1) {
         switch (c) {
         case 'p':
             if (preset) {

@@ -3,6 +3,7 @@
  */
 #include "analysis/cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "sim/config.h"
 
 const char *const cli_version = HISIM_VERSION;
+const char *const cli_release = HISIM_RELEASE;
 
 static const char usage[] =
     "usage: hisim VERB [ARGS]\n"
@@ -30,15 +32,18 @@ static const char usage[] =
     "  run SCENARIO.yaml   simulate a scenario, store and print the run\n"
     "  runs                list stored runs\n"
     "  show RUN_ID         print a stored run\n"
+    "  rerun RUN_ID        run a stored run again, exactly, from its stored inputs\n"
     "  trace info TRACE    summarise a trace: accuracies, lambda_min, theta*,\n"
     "                      reliability table and calibration error\n"
     "  trace synth         write a synthetic trace from a calibrated model\n"
     "  batch-size          the optimal batch size M* of Batch HI\n"
     "  plot KIND           draw a figure with gnuplot (reliability, regret, cost)\n"
-    "  help [TOPIC]        help on a verb, or on 'scenario' keys and 'policies'\n"
+    "  help [TOPIC]        help on a verb, or on 'scenario' keys, 'policies', 'papers'\n"
     "\n"
-    "options: --help, --version.  Exit status: 0 success, 2 bad input or usage,\n"
-    "1 internal failure.  Documentation: docs/ and man hisim.\n";
+    "options: --help, --version; -h or --help after any verb.  Exit status: 0\n"
+    "success, 2 bad input or usage, 1 internal failure, 128+N stopped by signal N.\n"
+    "Papers 000-004 cited in help texts: 'hisim help papers'.  Documentation:\n"
+    "docs/ and man hisim.\n";
 
 struct help_topic {
     const char *name;
@@ -67,12 +72,52 @@ static const struct help_topic topics[] = {
     {"runs",
      "usage: hisim runs [--db PATH] [--json]\n"
      "\n"
-     "Lists the stored runs: id, start time, name, status, version, policy.\n"},
+     "Lists the stored runs: id, start time, name, status (done, or interrupted\n"
+     "by a signal), version, policy.  Opens the database read-only.\n"},
     {"show",
      "usage: hisim show RUN_ID [--db PATH] [--json]\n"
      "\n"
-     "Prints a stored run: its summary, seed, times, version and the effective\n"
-     "configuration it ran with.\n"},
+     "Prints a stored run: its summary, seed, times, version, the trace (absolute\n"
+     "path and SHA-256) and the effective configuration it ran with; --json adds\n"
+     "the scenario's text and the configuration as a scenario.  Opens the\n"
+     "database read-only.\n"},
+    {"rerun",
+     "usage: hisim rerun RUN_ID [--db PATH] [--json]\n"
+     "\n"
+     "Runs a stored run again from what the store holds: its effective\n"
+     "configuration (every key, with absolute file paths) and its trace, which\n"
+     "must still have the SHA-256 recorded with the run.  Works from any\n"
+     "directory, reproduces every metric exactly, stores the new run in the same\n"
+     "database and prints it as 'hisim run' does.  A trace that changed or is\n"
+     "missing is bad input (exit status 2).\n"},
+    {"help",
+     "usage: hisim help [TOPIC]\n"
+     "\n"
+     "Without a topic, the list of verbs.  Topics: a verb (run, runs, show, rerun,\n"
+     "trace, batch-size, plot), 'scenario' (every scenario key, its default and\n"
+     "meaning), 'policies' (the decision policies) and 'papers' (the papers the\n"
+     "numbers 000-004 in help texts and plots refer to).  'hisim VERB -h' prints\n"
+     "the same as 'hisim help VERB'.\n"},
+    {"papers",
+     "The papers hisim implements, cited by number in help texts, plot legends and\n"
+     "docs (\"002 eq. 9\" is equation 9 of paper 002):\n"
+     "\n"
+     "  000  The Case for Hierarchical Deep Learning Inference at the Network Edge.\n"
+     "       G. Al-Atat, A. Fresa, A. P. Behera, V. N. Moothedath, J. Gross,\n"
+     "       J. P. Champati.  Fixed-threshold HI, its cost model, the baselines.\n"
+     "  001  Exploring the Boundaries of On-Device Inference: When Tiny Falls Short,\n"
+     "       Go Hierarchical.  A. P. Behera, J. Gallego, P. Daubaris, R. Morabito,\n"
+     "       I. Bravo, J. Widmer, J. P. Champati.  Measured device latency and\n"
+     "       energy, early exits, QoS-driven strategy choice.\n"
+     "  002  Batch HI: online threshold learning with offloading in batches of M,\n"
+     "       its regret bound and the optimal batch size M* (eqs. 6-9).  The text\n"
+     "       hisim follows carries no title page, so no title or authors are given.\n"
+     "  003  EdgeLessPart: Distributed and Progressive Inference for the Edge-Cloud\n"
+     "       Continuum.  I. D. Nunez Araya, M. Gerndt, M. Chadha.  Split computing\n"
+     "       with early exits kept local to each part.\n"
+     "  004  HiDP: Hierarchical DNN Partitioning for Distributed Inference on\n"
+     "       Heterogeneous Edge Platforms.  Z. Taufique, A. Vyas, A. Miele,\n"
+     "       P. Liljeberg, A. Kanduri.  Global, then local DNN partitioning.\n"},
     {"trace",
      "usage: hisim trace info TRACE.csv [--beta B] [--lml-error C] [--bins N] [--json]\n"
      "       hisim trace synth (--preset NAME | --params K=V,...) [-n N] [--seed S]\n"
@@ -181,8 +226,11 @@ cmd_help(int argc, char **argv)
         fputs(usage, stdout);
         return 0;
     }
+    if (argc > 2)
+        return cli_usage("help", "expected one topic, found more");
     if (cli_help(argv[1], stdout))
-        return cli_usage("help", "no help on '%s' (topics: run runs show trace batch-size plot scenario policies)", argv[1]);
+        return cli_usage("help", "no help on '%s' (topics: run runs show rerun trace batch-size plot scenario "
+                         "policies papers help)", argv[1]);
     return 0;
 }
 
@@ -224,6 +272,24 @@ cli_now(char *buf, size_t len)
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Flushes and closes standard output; a failed write is an error (exit
+ * status 1) even when the verb succeeded.  A closed pipe (EPIPE, when
+ * SIGPIPE is ignored) is quiet: the reader went away on purpose. */
+static int
+finish_stdout(int status)
+{
+    int bad = fflush(stdout) != 0 || ferror(stdout), e = errno;
+    if (fclose(stdout) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    if (!bad)
+        return status;
+    if (e != EPIPE)
+        fprintf(stderr, "hisim: standard output: write error: %s\n", strerror(e));
+    return status ? status : EXIT_INTERNAL;
+}
+
 int
 cli_parse_id(const char *s, long long *id)
 {
@@ -244,7 +310,7 @@ main(int argc, char **argv)
     } verbs[] = {
         {"run", cmd_run}, {"runs", cmd_runs}, {"show", cmd_show},
         {"trace", cmd_trace}, {"plot", cmd_plot}, {"batch-size", cmd_batchsize},
-        {"help", cmd_help},
+        {"rerun", cmd_rerun}, {"help", cmd_help},
     };
     const char *names[sizeof verbs / sizeof verbs[0]];
     const char *near;
@@ -257,15 +323,19 @@ main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage, stdout);
-        return 0;
+        return finish_stdout(0);
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("hisim %s\n", cli_version);
-        return 0;
+        /* the release, and the commit it was built from when known */
+        if (strcmp(cli_version, cli_release) != 0)
+            printf("hisim %s (git %s)\n", cli_release, cli_version);
+        else
+            printf("hisim %s (git commit unknown: not built from a clone or a release tarball)\n", cli_release);
+        return finish_stdout(0);
     }
     for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
         if (strcmp(argv[1], verbs[i].name) == 0)
-            return verbs[i].fn(argc - 1, argv + 1);
+            return finish_stdout(verbs[i].fn(argc - 1, argv + 1));
         names[i] = verbs[i].name;
     }
     near = error_closest(argv[1], names, sizeof verbs / sizeof verbs[0]);

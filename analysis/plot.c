@@ -4,6 +4,8 @@
 #endif
 #include "analysis/plot.h"
 
+#include "analysis/outfile.h"
+
 #include <assert.h>
 #include <errno.h>
 #include <math.h>
@@ -119,8 +121,9 @@ plot_find_gnuplot(char *buf, size_t len, struct hi_error *err)
 struct plot {
     FILE *script;
     pid_t pid;
+    enum plot_format fmt;
     char *path;                 /* the target */
-    char *tmp;                  /* what gnuplot writes */
+    char *tmp;                  /* what gnuplot writes (analysis/outfile.h) */
     struct sigaction old_pipe;  /* restored by plot_close */
 };
 
@@ -157,22 +160,16 @@ plot_open(const char *path, struct hi_error *err)
     enum plot_format fmt;
     struct plot *pl = NULL;
     struct sigaction ign;
-    int fds[2] = {-1, -1}, tfd;
+    int fds[2] = {-1, -1};
 
     if (plot_format_of(path, &fmt, err) || plot_find_gnuplot(exe, sizeof exe, err))
         return NULL;
     pl = calloc(1, sizeof *pl);
-    if (!pl || !(pl->path = strdup(path)) || !(pl->tmp = malloc(strlen(path) + 16)))
+    if (!pl || !(pl->path = strdup(path)))
         goto oom;
-    sprintf(pl->tmp, "%s.tmpXXXXXX", path);
-    tfd = mkstemp(pl->tmp);
-    if (tfd < 0) {
-        error_set(err, HI_EINPUT, "%s: cannot write: %s", path, strerror(errno));
-        free(pl->tmp);
-        pl->tmp = NULL;
+    pl->fmt = fmt;
+    if (outfile_temp(path, &pl->tmp, err))
         goto fail;
-    }
-    close(tfd);
     if (pipe(fds) != 0) {
         error_set(err, HI_EINTERNAL, "cannot start gnuplot: pipe: %s", strerror(errno));
         goto fail;
@@ -220,9 +217,7 @@ fail:
     if (pl) {
         if (pl->pid > 0)
             waitpid(pl->pid, NULL, 0);
-        if (pl->tmp)
-            unlink(pl->tmp);
-        free(pl->tmp);
+        outfile_discard(pl->tmp);
         free(pl->path);
         free(pl);
     }
@@ -235,13 +230,48 @@ plot_script(struct plot *pl)
     return pl->script;
 }
 
-/* mkstemp makes files 0600; a figure gets the mode the umask gives */
-static void
-chmod_usual(const char *path)
+/* Whether the file gnuplot wrote is a whole figure: gnuplot exits 0 even
+ * when its output could not be written (a full disk), so the file's
+ * ending is checked — a PNG's IEND chunk, an SVG's closing tag, a PDF's
+ * %%EOF. */
+static int
+figure_complete(const char *path, enum plot_format fmt)
 {
-    mode_t mask = umask(0);
-    umask(mask);
-    chmod(path, 0666 & ~mask);
+    static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
+    unsigned char tail[64], head[8];
+    FILE *f = fopen(path, "rb");
+    long size;
+    size_t got, i;
+    int ok = 0;
+
+    if (!f)
+        return 0;
+    if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 16 || fseek(f, 0, SEEK_SET) != 0
+        || fread(head, 1, sizeof head, f) != sizeof head
+        || fseek(f, size > (long)sizeof tail ? size - (long)sizeof tail : 0, SEEK_SET) != 0) {
+        fclose(f);
+        return 0;
+    }
+    got = fread(tail, 1, sizeof tail, f);
+    fclose(f);
+    switch (fmt) {
+    case PLOT_PNG:
+        ok = memcmp(head, "\x89PNG\r\n\x1a\n", 8) == 0 && got >= 12 && memcmp(tail + got - 12, iend, 12) == 0;
+        break;
+    case PLOT_SVG:
+        for (i = 0; i + 6 <= got; i++)
+            if (memcmp(tail + i, "</svg>", 6) == 0)
+                ok = 1;
+        break;
+    case PLOT_PDF:
+        ok = memcmp(head, "%PDF", 4) == 0;
+        for (i = 0; ok && i + 5 <= got; i++)
+            if (memcmp(tail + i, "%%EOF", 5) == 0)
+                break;
+        ok = ok && i + 5 <= got;
+        break;
+    }
+    return ok;
 }
 
 int
@@ -272,11 +302,13 @@ plot_close(struct plot *pl, struct hi_error *err)
         rc = error_set(err, HI_EINTERNAL, "gnuplot: writing the script failed");
     else if (stat(pl->tmp, &st) != 0 || st.st_size == 0)
         rc = error_set(err, HI_EINTERNAL, "gnuplot wrote nothing to %s", pl->path);
-    else if (chmod_usual(pl->tmp), rename(pl->tmp, pl->path) != 0)
-        rc = error_set(err, HI_EINPUT, "%s: cannot write: %s", pl->path, strerror(errno));
+    else if (!figure_complete(pl->tmp, pl->fmt))
+        rc = error_set(err, HI_EINTERNAL, "%s: gnuplot wrote an incomplete figure (disk full?); nothing was kept",
+                       pl->path);
     if (rc)
-        unlink(pl->tmp);
-    free(pl->tmp);
+        outfile_discard(pl->tmp);
+    else
+        rc = outfile_install(pl->tmp, pl->path, err);   /* renamed, or copied into a special file */
     free(pl->path);
     free(pl);
     return rc;

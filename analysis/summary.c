@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/cli.h"
 #include "sim/json.h"
 
 size_t
@@ -48,15 +49,28 @@ summary_series(const struct engine_result *r, struct store_series *s)
 }
 
 void
+summary_lambda_source(double lambda_min, double decimals, char *buf, size_t len)
+{
+    if (decimals >= 0 && decimals <= 17 && fabs(lambda_min * pow(10.0, decimals) - 1.0) < 1e-6)
+        snprintf(buf, len, "the rounding step of the confidences, printed with %.0f decimals", decimals);
+    else
+        snprintf(buf, len, "the smallest gap between distinct confidences");
+}
+
+void
 summary_print_text(FILE *f, const struct store_loaded *run)
 {
 #define M(n) store_metric(run, n)
-    fprintf(f, "run %lld: %s\n", (long long)run->id, run->name);
-    fprintf(f, "  policy            %s\n", run->policy);
+    char name[400], policy[400];
+    cli_escape(run->name, name, sizeof name);
+    cli_escape(run->policy, policy, sizeof policy);
+    fprintf(f, "run %lld: %s\n", (long long)run->id, name);
+    fprintf(f, "  policy            %s\n", policy);
     fprintf(f, "  samples           %.0f\n", M("samples"));
     fprintf(f, "  accuracy          %.4f\n", M("accuracy"));
-    fprintf(f, "  offloaded         %.4f (%.0f samples, %.0f transmissions)\n",
-            M("offload_fraction"), M("offloaded"), M("transmissions"));
+    fprintf(f, "  offloaded         %.4f (%.0f %s, %.0f %s)\n", M("offload_fraction"), M("offloaded"),
+            cli_plural(M("offloaded"), "sample", "samples"), M("transmissions"),
+            cli_plural(M("transmissions"), "transmission", "transmissions"));
     if (!isnan(M("relevant_recall")))
         fprintf(f, "  relevant kept     %.4f of the relevant samples were offloaded\n", M("relevant_recall"));
     fprintf(f, "  total cost        %.4f (mean %.6f per sample)\n", M("total_cost"), M("mean_cost"));
@@ -66,6 +80,11 @@ summary_print_text(FILE *f, const struct store_loaded *run)
             M("system_time_ms"), M("batch"));
     fprintf(f, "  response time     mean %.4f ms, p95 %.4f ms\n", M("mean_response_ms"), M("p95_response_ms"));
     fprintf(f, "  device energy     %.4f mJ\n", M("energy_mj"));
+    if (!isnan(M("lambda_min"))) {
+        char src[160];
+        summary_lambda_source(M("lambda_min"), M("conf_decimals"), src, sizeof src);
+        fprintf(f, "  lambda_min        %.9g (%s)\n", M("lambda_min"), src);
+    }
 #undef M
 }
 
@@ -98,8 +117,21 @@ summary_print_json(FILE *f, const struct store_loaded *run)
         json_number(&j, run->metrics[i].value);
     }
     json_object_end(&j);
+    json_key(&j, "status");
+    json_string(&j, run->status ? run->status : "");
     json_key(&j, "config");
     json_raw(&j, run->config && *run->config ? run->config : "{}");
+    /* what reproduces the run (hisim rerun) */
+    json_key(&j, "trace_path");
+    json_string(&j, run->trace_path ? run->trace_path : "");
+    json_key(&j, "trace_sha256");
+    json_string(&j, run->trace_sha256 ? run->trace_sha256 : "");
+    json_key(&j, "scenario");
+    json_string(&j, run->scenario ? run->scenario : "");
+    json_key(&j, "scenario_text");
+    json_string(&j, run->scenario_text ? run->scenario_text : "");
+    json_key(&j, "effective");
+    json_string(&j, run->effective ? run->effective : "");
     json_object_end(&j);
     s = json_take(&j);
     if (s) {

@@ -14,7 +14,7 @@
 #include "analysis/store.h"
 #include "sim/engine.h"
 
-#define SUMMARY_MAX_METRICS 32
+#define SUMMARY_MAX_METRICS 48
 
 /* Fills m (SUMMARY_MAX_METRICS entries) from a result; returns the count. */
 size_t summary_metrics(const struct engine_result *r, struct store_metric *m);
@@ -24,6 +24,11 @@ size_t summary_metrics(const struct engine_result *r, struct store_metric *m);
 /* Fills s with the run's curves (they point into r); returns the count:
  * regret, expected_cost, cost and best_fixed_cost against t. */
 size_t summary_series(const struct engine_result *r, struct store_series *s);
+
+/* Where λ_min comes from, in words: the rounding step of the printed
+ * confidences (when λ_min = 10^-decimals, decimals from
+ * cost_conf_decimals) or the smallest gap between them. */
+void summary_lambda_source(double lambda_min, double decimals, char *buf, size_t len);
 
 /* Prints a stored (or just stored) run. */
 void summary_print_text(FILE *f, const struct store_loaded *run);

@@ -191,6 +191,93 @@ config_is_set(const struct hi_config *cfg, const char *path)
     return k && cfg->set[k - config_keys];
 }
 
+/* The sections (prefixes before a '.') and top-level keys of the schema,
+ * in table order, as "a, b, c". */
+static void
+list_names(int sections, char *buf, size_t len)
+{
+    size_t i, j, n = 0;
+    buf[0] = '\0';
+    for (i = 0; i < config_n_keys; i++) {
+        const char *p = config_keys[i].path, *dot = strchr(p, '.');
+        size_t l = dot ? (size_t)(dot - p) : strlen(p);
+        int dup = 0;
+        if ((dot != NULL) != sections)
+            continue;
+        for (j = 0; j < i && !dup; j++)
+            dup = strncmp(config_keys[j].path, p, l) == 0 && (config_keys[j].path[l] == '.' || !config_keys[j].path[l])
+                  && (strchr(config_keys[j].path, '.') != NULL) == sections;
+        if (!dup && n < len)
+            n += (size_t)snprintf(buf + n, len - n, "%s%.*s", n ? ", " : "", (int)l, p);
+    }
+}
+
+/* "unknown key", with a suggestion only where one makes sense: within
+ * a known section, the closest key of that section; else the closest
+ * key or section name; else a key elsewhere with the same last part
+ * ("beta" -> "cost.beta"); else the list of sections. */
+static int
+unknown_key(const struct config_where *w, struct hi_error *err, const char *path)
+{
+    const char *names[CONFIG_MAX_KEYS * 2], *near = NULL, *dot = strrchr(path, '.');
+    const char *leaf = dot ? dot + 1 : path;
+    char sections[400], top[200], secname[CONFIG_MAX_KEYS][32], msg[700];
+    size_t i, n = 0, ns = 0;
+
+    if (dot && dot != path) {
+        /* a known section: compare leaves, so the section does not count
+         * as similarity */
+        char sec[128];
+        snprintf(sec, sizeof sec, "%.*s", (int)(dot - path), path);
+        if (config_is_section(sec)) {
+            size_t l = strlen(sec);
+            for (i = 0; i < config_n_keys; i++)
+                if (strncmp(config_keys[i].path, sec, l) == 0 && config_keys[i].path[l] == '.'
+                    && !strchr(config_keys[i].path + l + 1, '.'))
+                    names[n++] = config_keys[i].path + l + 1;
+            near = error_closest(leaf, names, n);
+            if (near) {
+                snprintf(msg, sizeof msg, "%s.%s", sec, near);
+                return fail(w, err, "unknown key '%s' (did you mean '%s'?)", path, msg, NULL);
+            }
+            n = 0;
+        }
+    }
+    for (i = 0; i < config_n_keys; i++) {
+        const char *p = config_keys[i].path, *d = strchr(p, '.');
+        names[n++] = p;
+        if (d && (size_t)(d - p) < sizeof secname[0]) {
+            size_t j;
+            snprintf(secname[ns], sizeof secname[ns], "%.*s", (int)(d - p), p);
+            for (j = 0; j < ns && strcmp(secname[j], secname[ns]) != 0; j++)
+                ;
+            if (j == ns)
+                names[n++] = secname[ns++];
+        }
+    }
+    near = error_closest(path, names, n);
+    if (!near && *leaf) {
+        /* the same last part in exactly one key */
+        const char *only = NULL;
+        int count = 0;
+        for (i = 0; i < config_n_keys; i++) {
+            const char *d = strrchr(config_keys[i].path, '.');
+            if (d && strcmp(d + 1, leaf) == 0) {
+                only = config_keys[i].path;
+                count++;
+            }
+        }
+        if (count == 1 && strcmp(only, path) != 0)
+            near = only;
+    }
+    if (near)
+        return fail(w, err, "unknown key '%s' (did you mean '%s'?)", path, near, NULL);
+    list_names(1, sections, sizeof sections);
+    list_names(0, top, sizeof top);
+    snprintf(msg, sizeof msg, "sections: %s; top-level keys: %s; hisim help scenario lists every key", sections, top);
+    return fail(w, err, "unknown key '%s' (%s)", path, msg, NULL);
+}
+
 static int
 set_value(struct hi_config *cfg, const struct config_key *k, const char *path, const char *text,
           const struct config_where *w, struct hi_error *err)
@@ -200,17 +287,8 @@ set_value(struct hi_config *cfg, const struct config_key *k, const char *path, c
     double v;
     size_t i;
 
-    if (!k) {
-        const char *names[64];
-        const char *near;
-        size_t n = 0;
-        for (i = 0; i < config_n_keys && n < 64; i++)
-            names[n++] = config_keys[i].path;
-        near = error_closest(path, names, n);
-        if (near)
-            return fail(w, err, "unknown key '%s' (did you mean '%s'?)", path, near, NULL);
-        return fail(w, err, "unknown key '%s' (hisim help scenario lists the keys)", path, NULL, NULL);
-    }
+    if (!k)
+        return unknown_key(w, err, path);
     field += k->offset;
     expected(k, exp, sizeof exp);
 
@@ -301,6 +379,13 @@ config_set_arg(struct hi_config *cfg, const char *arg, struct hi_error *err)
         return error_set(err, HI_EINPUT, "-s %s: key too long", arg);
     memcpy(path, arg, n);
     path[n] = '\0';
+    /* a section's name as in YAML's shorthand: -s policy=hil-f is
+     * -s policy.name=hil-f */
+    if (!config_find(path) && config_is_section(path) && n + 6 <= sizeof path) {
+        memcpy(path + n, ".name", 6);
+        if (!config_find(path))
+            path[n] = '\0';
+    }
     return config_set(cfg, path, eq + 1, NULL, err);
 }
 

@@ -88,6 +88,9 @@ struct model {
     void (*on_progress)(void *ctx, size_t done, size_t total);
     void *ctx;
     int failed;
+    volatile sig_atomic_t *interrupt;
+    uint64_t next_poll;   /* the event count of the next poll of interrupt */
+    int interrupted;
     struct engine_result *res;
     double *responses;
     struct regret regret; /* hindsight optimum, updated in decision order */
@@ -245,6 +248,14 @@ ev_start(struct kernel *k, void *obj, size_t idx)
 {
     struct model *m = obj;
     struct job *j;
+    if (m->interrupt && k->events >= m->next_poll) {
+        m->next_poll = k->events + 65536;
+        if (*m->interrupt) {
+            m->interrupted = 1;
+            kernel_stop(k);
+            return;
+        }
+    }
     if (ring_reserve(m, idx)) {
         m->failed = 1;
         kernel_stop(k);
@@ -578,6 +589,7 @@ engine_run(const struct hi_config *cfg, const struct hi_trace *trace,
         m.on_record = hooks->on_record;
         m.on_progress = hooks->on_progress;
         m.ctx = hooks->ctx;
+        m.interrupt = hooks->interrupt;
     }
     type = hooks && hooks->policy ? hooks->policy : policy_lookup(cfg->policy.name);
     rc = build(&m, cfg, trace, type, res, err);
@@ -589,6 +601,18 @@ engine_run(const struct hi_config *cfg, const struct hi_trace *trace,
     kernel_at(&k, 0.0, ev_start, &m, 0);
     if (kernel_run(&k))
         m.failed = 1;
+    if (!m.failed && m.interrupted) {
+        size_t total = m.n;
+        m.n = m.head;  /* the figures of the samples retired so far */
+        if (m.n)
+            finish(&m, &k);
+        res->interrupted = 1;
+        if (m.on_progress)
+            m.on_progress(m.ctx, total, total);
+        kernel_fini(&k);
+        teardown(&m);
+        return error_set(err, HI_EINTR, "interrupted after %zu of %zu samples", res->n, total);
+    }
     if (!m.failed && m.head != m.n)
         m.failed = 1;  /* every sample must be retired */
     if (!m.failed)

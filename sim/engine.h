@@ -17,6 +17,7 @@
 #ifndef HISIM_ENGINE_H
 #define HISIM_ENGINE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,6 +76,8 @@ struct engine_result {
     double relevant_recall;    /* offloaded relevant / relevant; NaN without a relevant column */
     struct engine_curves curves;
     uint64_t events;
+    int interrupted;           /* 1: stopped by hooks->interrupt; the figures
+                                * cover the n samples retired by then */
     char policy[64];
     char policy_desc[160];     /* the policy's parameters in effect */
 };
@@ -89,10 +92,15 @@ struct engine_hooks {
                                             * policy of the caller's own */
     /* Called every 65536 retired samples and at the end. */
     void (*on_progress)(void *ctx, size_t done, size_t total);
+    /* Polled every 65536 events; once nonzero the run stops (a signal
+     * handler sets it). */
+    volatile sig_atomic_t *interrupt;
 };
 
 /* Runs the scenario cfg on trace; hooks may be NULL.  HI_EINPUT for a
- * configuration the model rejects, HI_EINTERNAL otherwise. */
+ * configuration the model rejects, HI_EINTERNAL otherwise; HI_EINTR when
+ * *hooks->interrupt was set, with res->interrupted = 1 and the figures of
+ * the samples retired so far in res. */
 int engine_run(const struct hi_config *cfg, const struct hi_trace *trace,
                const struct engine_hooks *hooks,
                struct engine_result *res, struct hi_error *err);

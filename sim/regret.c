@@ -46,8 +46,10 @@ regret_init(struct regret *r, const struct hi_trace *t, const struct hi_cost *c)
     r->k = k;
     for (i = 0; i < t->n; i++)
         r->leaf_of[i] = locate(r->v, k, t->sml_conf[i]) + 1;
-    r->delta = calloc(k + 1, sizeof *r->delta);
-    if (!r->delta)
+    r->off = calloc(k + 2, sizeof *r->off);      /* all-zero bytes: ksums of 0 */
+    r->acc = calloc(k + 2, sizeof *r->acc);
+    r->suffix = calloc(k + 2, sizeof *r->suffix);
+    if (!r->off || !r->acc || !r->suffix)
         goto fail;
     return HI_OK;
 fail:
@@ -60,31 +62,48 @@ regret_fini(struct regret *r)
 {
     free(r->v);
     free(r->leaf_of);
-    free(r->delta);
+    free(r->off);
+    free(r->acc);
+    free(r->suffix);
     memset(r, 0, sizeof *r);
 }
 
 void
 regret_add(struct regret *r, size_t row)
 {
-    double off = cost_offload(&r->cost, r->trace, row);
-    double acc = cost_accept(&r->cost, r->trace, row);
-    r->base += acc;
-    r->delta[r->leaf_of[row]] += off - acc;
+    size_t m = r->leaf_of[row];
+    ksum_add(&r->off[m], cost_offload(&r->cost, r->trace, row));
+    ksum_add(&r->acc[m], cost_accept(&r->cost, r->trace, row));
 }
 
 double
 regret_best(const struct regret *r, double *theta)
 {
-    /* leaf j costs base + Σ_{m ≤ j} delta[m]; leaf 0 is θ = 0 and is left
-     * out when v_1 = 0, leaf k is 1⁺ and is left out when v_k = 1 */
+    /* leaf j costs Σ_{m ≤ j} off[m] + Σ_{m > j} acc[m]; leaf 0 is θ = 0
+     * and is left out when v_1 = 0, leaf k is 1⁺ and is left out when
+     * v_k = 1 */
     size_t j, best_j = 0, first = r->v[0] == 0.0 ? 1 : 0;
     size_t last = r->v[r->k - 1] == 1.0 ? r->k - 1 : r->k;
-    double sum = 0.0, best = INFINITY;
+    struct ksum pre = KSUM_ZERO;
+    double best = INFINITY;
+
+    /* suffix[j] = Σ_{m > j} acc[m], for j = k down to 0 */
+    ksum_init(&r->suffix[r->k]);
+    for (j = r->k; j-- > 0;) {
+        r->suffix[j] = r->suffix[j + 1];
+        ksum_merge(&r->suffix[j], &r->acc[j + 1]);
+    }
     for (j = 0; j <= last; j++) {
-        sum += r->delta[j];            /* delta[0] is 0 */
-        if (j >= first && sum < best) {
-            best = sum;
+        struct ksum leaf;
+        double v;
+        ksum_merge(&pre, &r->off[j]);      /* off[0] is 0 */
+        if (j < first)
+            continue;
+        leaf = pre;
+        ksum_merge(&leaf, &r->suffix[j]);
+        v = ksum_value(&leaf);
+        if (v < best) {
+            best = v;
             best_j = j;
         }
     }
@@ -96,5 +115,5 @@ regret_best(const struct regret *r, double *theta)
         else
             *theta = r->v[r->k - 1] < 1.0 ? 1.0 : cost_theta_all();
     }
-    return best + r->base;
+    return best;
 }

@@ -6,9 +6,13 @@
  * (accept everything), leaf j is θ ∈ (v_j, v_{j+1}] (offload p ≤ v_j),
  * leaf k offloads every sample.  A sample with p = v_m costs its accept
  * cost on leaves j < m and its offload cost on leaves j ≥ m, so the cost
- * of leaf j is  Σ accept + Σ_{m ≤ j} D[m],  with D[m] the summed
- * (offload − accept) of the samples at v_m.  Adding a sample is O(1);
- * the optimum is one prefix-sum scan, O(k).  A regret curve of C
+ * of leaf j is  Σ_{m ≤ j} OFF[m] + Σ_{m > j} ACC[m],  with OFF[m] and
+ * ACC[m] the summed offload and accept costs of the samples at v_m.
+ * Adding a sample is O(1); the optimum is one suffix and one prefix scan,
+ * O(k).  Every sum is compensated (traces/ksum.h) and no cost difference
+ * is ever rounded, so the best cost is the correctly rounded total of the
+ * best threshold's costs: a fixed threshold at θ* summed with a ksum in
+ * any order gives exactly the same double (regret exactly 0).  A regret curve of C
  * checkpoints over n samples costs O(n + C·k): linear in the run.
  *
  * The comparator class is that of the online learners: thresholds θ in
@@ -22,6 +26,7 @@
 
 #include <stddef.h>
 #include "traces/cost.h"
+#include "traces/ksum.h"
 #include "traces/trace.h"
 
 struct regret {
@@ -30,8 +35,9 @@ struct regret {
     double *v;          /* sorted distinct confidences, k of them */
     size_t k;
     size_t *leaf_of;    /* trace row -> m (index of its p among v, 1-based) */
-    double *delta;      /* delta[m], m = 1..k: summed offload − accept at v_m */
-    double base;        /* summed accept cost of every sample */
+    struct ksum *off;   /* off[m], m = 1..k: summed offload cost at v_m */
+    struct ksum *acc;   /* acc[m]: summed accept cost at v_m */
+    struct ksum *suffix;  /* scratch of regret_best: Σ_{m > j} acc[m] */
 };
 
 /* 0, or HI_EINTERNAL when memory runs out. */

@@ -82,7 +82,8 @@ set_leaf(struct loader *L, const char *path, const char *value, const yaml_mark_
     if (config_set(L->cfg, path, value, &w, L->err))
         return HI_EINPUT;
     if (L->n_seen < MAX_SEEN) {
-        L->seen[L->n_seen] = strdup(path);
+        if (!(L->seen[L->n_seen] = strdup(path)))
+            return error_set(L->err, HI_EINTERNAL, "out of memory");
         L->seen_line[L->n_seen++] = m->line + 1;
     }
     return HI_OK;
@@ -164,39 +165,18 @@ mapping(struct loader *L, const char *prefix, int depth)
     }
 }
 
-int
-scenario_load(const char *path, struct hi_config *cfg, struct hi_error *err)
+/* Parses the document the parser was set up with; L.file names it in
+ * messages, L.dir resolves relative paths. */
+static int
+load(struct loader *L, const char *path, struct hi_config *cfg, struct hi_error *err)
 {
-    struct loader L;
-    FILE *f;
     yaml_event_t ev;
     int rc = HI_EINPUT, done = 0;
-    char *slash;
     size_t i;
-
-    memset(&L, 0, sizeof L);
-    L.file = path;
-    L.cfg = cfg;
-    L.err = err;
-    snprintf(L.dir, sizeof L.dir, "%s", path);
-    slash = strrchr(L.dir, '/');
-    if (slash)
-        *slash = '\0';
-    else
-        strcpy(L.dir, ".");
-
-    f = fopen(path, "rb");
-    if (!f)
-        return error_set(err, HI_EINPUT, "%s: cannot open scenario: %s", path, strerror(errno));
-    if (!yaml_parser_initialize(&L.parser)) {
-        fclose(f);
-        return error_set(err, HI_EINTERNAL, "out of memory");
-    }
-    yaml_parser_set_input_file(&L.parser, f);
 
     /* STREAM-START DOCUMENT-START MAPPING-START ... */
     while (!done) {
-        if (next(&L, &ev))
+        if (next(L, &ev))
             goto out;
         switch (ev.type) {
         case YAML_STREAM_START_EVENT:
@@ -204,7 +184,7 @@ scenario_load(const char *path, struct hi_config *cfg, struct hi_error *err)
             break;
         case YAML_MAPPING_START_EVENT:
             yaml_event_delete(&ev);
-            if (mapping(&L, "", 0))
+            if (mapping(L, "", 0))
                 goto out;
             done = 1;
             continue;
@@ -213,7 +193,7 @@ scenario_load(const char *path, struct hi_config *cfg, struct hi_error *err)
             yaml_event_delete(&ev);
             goto out;
         default:
-            at(&L, &ev.start_mark, "expected a mapping of scenario keys, found %s", event_name(ev.type), NULL);
+            at(L, &ev.start_mark, "expected a mapping of scenario keys, found %s", event_name(ev.type), NULL);
             yaml_event_delete(&ev);
             goto out;
         }
@@ -221,14 +201,14 @@ scenario_load(const char *path, struct hi_config *cfg, struct hi_error *err)
     }
     /* DOCUMENT-END, then STREAM-END: a second document is an error */
     for (;;) {
-        if (next(&L, &ev))
+        if (next(L, &ev))
             goto out;
         if (ev.type == YAML_STREAM_END_EVENT) {
             yaml_event_delete(&ev);
             break;
         }
         if (ev.type == YAML_DOCUMENT_START_EVENT) {
-            at(&L, &ev.start_mark, "expected one YAML document, found a second one", NULL, NULL);
+            at(L, &ev.start_mark, "expected one YAML document, found a second one", NULL, NULL);
             yaml_event_delete(&ev);
             goto out;
         }
@@ -244,9 +224,68 @@ scenario_load(const char *path, struct hi_config *cfg, struct hi_error *err)
     }
     rc = HI_OK;
 out:
-    for (i = 0; i < L.n_seen; i++)
-        free(L.seen[i]);
+    for (i = 0; i < L->n_seen; i++)
+        free(L->seen[i]);
+    L->n_seen = 0;
+    return rc;
+}
+
+static void
+loader_init(struct loader *L, const char *path, const char *dir, struct hi_config *cfg, struct hi_error *err)
+{
+    char *slash;
+    memset(L, 0, sizeof *L);
+    L->file = path;
+    L->cfg = cfg;
+    L->err = err;
+    if (dir) {
+        snprintf(L->dir, sizeof L->dir, "%s", dir);
+        return;
+    }
+    snprintf(L->dir, sizeof L->dir, "%s", path);
+    slash = strrchr(L->dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        strcpy(L->dir, ".");
+}
+
+int
+scenario_load(const char *path, struct hi_config *cfg, struct hi_error *err)
+{
+    struct loader L;
+    FILE *f;
+    int rc;
+
+    loader_init(&L, path, NULL, cfg, err);
+    f = fopen(path, "rb");
+    if (!f)
+        return error_set(err, HI_EINPUT, "%s: cannot open scenario: %s", path, strerror(errno));
+    if (!yaml_parser_initialize(&L.parser)) {
+        fclose(f);
+        return error_set(err, HI_EINTERNAL, "out of memory");
+    }
+    yaml_parser_set_input_file(&L.parser, f);
+    rc = load(&L, path, cfg, err);
+    if (rc == HI_OK && ferror(f))
+        rc = error_set(err, HI_EINPUT, "%s: read error", path);
     yaml_parser_delete(&L.parser);
     fclose(f);
+    return rc;
+}
+
+int
+scenario_load_text(const char *name, const char *text, size_t len, const char *dir,
+                   struct hi_config *cfg, struct hi_error *err)
+{
+    struct loader L;
+    int rc;
+
+    loader_init(&L, name, dir, cfg, err);
+    if (!yaml_parser_initialize(&L.parser))
+        return error_set(err, HI_EINTERNAL, "out of memory");
+    yaml_parser_set_input_string(&L.parser, (const unsigned char *)text, len);
+    rc = load(&L, name, cfg, err);
+    yaml_parser_delete(&L.parser);
     return rc;
 }

@@ -16,4 +16,10 @@
  * defaults).  HI_EINPUT with "file:line:col: ..." on bad input. */
 int scenario_load(const char *path, struct hi_config *cfg, struct hi_error *err);
 
+/* The same for a scenario held in memory: text[0..len), called `name` in
+ * messages; relative paths are resolved against dir (NULL: name's
+ * folder). */
+int scenario_load_text(const char *name, const char *text, size_t len, const char *dir,
+                       struct hi_config *cfg, struct hi_error *err);
+
 #endif

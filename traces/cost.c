@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "traces/ksum.h"
+
 double
 cost_theta_all(void)
 {
@@ -13,16 +15,16 @@ cost_theta_all(void)
 double
 cost_of_threshold(const struct hi_cost *c, const struct hi_trace *t, double theta)
 {
-    double sum = 0.0;
+    struct ksum sum = KSUM_ZERO;
     size_t i;
     for (i = 0; i < t->n; i++)
-        sum += t->sml_conf[i] < theta ? cost_offload(c, t, i) : cost_accept(c, t, i);
-    return sum;
+        ksum_add(&sum, t->sml_conf[i] < theta ? cost_offload(c, t, i) : cost_accept(c, t, i));
+    return ksum_value(&sum);
 }
 
 struct keyed {
     double p;
-    double delta;    /* offload cost − accept cost of the row */
+    double off, acc;   /* offload and accept cost of the row */
 };
 
 static int
@@ -33,55 +35,68 @@ cmp_keyed(const void *a, const void *b)
 }
 
 /*
- * Cost(θ) = Σ_i accept_i + Σ_{p_i < θ} (offload_i − accept_i).  Sorting by
- * p and sweeping θ upward through the distinct values adds one group of
- * equal p at a time; θ = v (a distinct value) offloads exactly the rows
- * with p < v, and 1⁺ offloads all.  Ties keep the smallest θ.
+ * Cost(θ) = Σ_{p_i < θ} offload_i + Σ_{p_i ≥ θ} accept_i.  Sorting by p
+ * and sweeping θ upward through the distinct values moves one group of
+ * equal p at a time from the accepted to the offloaded side; θ = v (a
+ * distinct value) offloads exactly the rows with p < v, and 1⁺ offloads
+ * all.  Both sides are compensated sums (ksum.h) of the costs themselves,
+ * never of differences, so each candidate's cost is the correctly rounded
+ * total, equal costs compare equal and ties keep the smallest θ.
  */
 int
 cost_best_threshold(const struct hi_cost *c, const struct hi_trace *t,
                     const size_t *rows, size_t n, struct cost_optimum *out)
 {
     struct keyed *k = malloc((n ? n : 1) * sizeof *k);
-    double base = 0.0, delta = 0.0;
+    struct ksum *suffix = malloc((n + 1) * sizeof *suffix);  /* Σ_{i' ≥ i} acc */
+    struct ksum pre = KSUM_ZERO;                             /* Σ_{i' < i} off */
     size_t i;
 
-    if (!k)
+    if (!k || !suffix) {
+        free(k);
+        free(suffix);
         return HI_EINTERNAL;
+    }
     for (i = 0; i < n; i++) {
         size_t r = rows ? rows[i] : i;
-        double a = cost_accept(c, t, r);
         k[i].p = t->sml_conf[r];
-        k[i].delta = cost_offload(c, t, r) - a;
-        base += a;
+        k[i].off = cost_offload(c, t, r);
+        k[i].acc = cost_accept(c, t, r);
     }
     qsort(k, n, sizeof *k, cmp_keyed);
+    ksum_init(&suffix[n]);
+    for (i = n; i-- > 0;) {
+        suffix[i] = suffix[i + 1];
+        ksum_add(&suffix[i], k[i].acc);
+    }
 
     out->theta = 0.0;
-    out->cost = base;
+    out->cost = ksum_value(&suffix[0]);
     out->offloaded = 0;
     for (i = 0; i < n;) {
         double v = k[i].p;
         /* candidate θ = v: rows before i are offloaded (all have p < v) */
-        if (v > 0.0 && base + delta < out->cost) {
-            out->cost = base + delta;
-            out->theta = v;
-            out->offloaded = i;
+        if (v > 0.0) {
+            struct ksum at = pre;
+            double cost;
+            ksum_merge(&at, &suffix[i]);
+            cost = ksum_value(&at);
+            if (cost < out->cost) {
+                out->cost = cost;
+                out->theta = v;
+                out->offloaded = i;
+            }
         }
         while (i < n && k[i].p == v)
-            delta += k[i++].delta;
+            ksum_add(&pre, k[i++].off);
     }
-    if (n > 0 && base + delta < out->cost) {
+    if (n > 0 && ksum_value(&pre) < out->cost) {
         double pmax = k[n - 1].p;
-        out->cost = base + delta;
+        out->cost = ksum_value(&pre);
         out->theta = pmax < 1.0 ? 1.0 : cost_theta_all();
         out->offloaded = n;
     }
-    /* recompute at the chosen θ in row order, so callers comparing with a
-     * direct evaluation see the same floating-point sum */
-    if (!rows) {
-        out->cost = cost_of_threshold(c, t, out->theta);
-    }
+    free(suffix);
     free(k);
     return HI_OK;
 }
@@ -114,4 +129,28 @@ cost_lambda_min(const struct hi_trace *t)
     }
     free(v);
     return best;
+}
+
+/* Whether p is the double nearest to a decimal with d places: r/10^d
+ * with r and 10^d exact doubles is correctly rounded, as strtod is. */
+static int
+has_decimals(double p, int d, const double *pow10)
+{
+    double r = nearbyint(p * pow10[d]);
+    return r / pow10[d] == p;
+}
+
+int
+cost_conf_decimals(const struct hi_trace *t)
+{
+    double pow10[18];
+    int d = 0, k;
+    size_t i;
+    for (k = 0, pow10[0] = 1.0; k < 17; k++)
+        pow10[k + 1] = pow10[k] * 10.0;
+    for (i = 0; i < t->n; i++)
+        while (!has_decimals(t->sml_conf[i], d, pow10))
+            if (++d > 17)
+                return -1;
+    return d;
 }

@@ -70,6 +70,13 @@ double cost_of_threshold(const struct hi_cost *c, const struct hi_trace *t, doub
  * {0, p_1 .. p_n, 1}.  O(n log n). */
 double cost_lambda_min(const struct hi_trace *t);
 
+/* The number of decimal places the confidences were printed with: the
+ * smallest d <= 17 such that every p is the double nearest to a decimal
+ * with d places; -1 when there is none (p written in full binary
+ * precision).  When λ_min = 10^-d, λ_min is the rounding step of the
+ * file, not a property of the model (docs/online-learning.md).  O(n). */
+int cost_conf_decimals(const struct hi_trace *t);
+
 /* The θ that offloads every sample, p = 1 included: the double after 1. */
 double cost_theta_all(void);
 

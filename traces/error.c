@@ -40,37 +40,54 @@ error_at(struct hi_error *err, const char *file, size_t line, size_t col,
     return HI_EINPUT;
 }
 
+/* Optimal string alignment distance: insertions, deletions,
+ * substitutions and transpositions of neighbours ("rnu" is 1 from "run"). */
 size_t
 error_edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b), i, j;
-    size_t *row;
-    size_t d;
+    size_t *d;
+    size_t r;
 
     if (la > 256 || lb > 256)
         return (size_t)-1;
-    row = malloc((lb + 1) * sizeof *row);
-    if (!row)
+    d = malloc((la + 1) * (lb + 1) * sizeof *d);
+    if (!d)
         return (size_t)-1;
+#define D(i, j) d[(i) * (lb + 1) + (j)]
+    for (i = 0; i <= la; i++)
+        D(i, 0) = i;
     for (j = 0; j <= lb; j++)
-        row[j] = j;
-    for (i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
+        D(0, j) = j;
+    for (i = 1; i <= la; i++)
         for (j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
+            size_t best = D(i - 1, j - 1) + (a[i - 1] != b[j - 1]);
+            if (D(i - 1, j) + 1 < best)
+                best = D(i - 1, j) + 1;
+            if (D(i, j - 1) + 1 < best)
+                best = D(i, j - 1) + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && D(i - 2, j - 2) + 1 < best)
+                best = D(i - 2, j - 2) + 1;
+            D(i, j) = best;
         }
-    }
-    d = row[lb];
-    free(row);
-    return d;
+    r = D(la, lb);
+#undef D
+    free(d);
+    return r;
+}
+
+/* Whether name is a sensible suggestion for s at distance d: a typo
+ * (one edit per three characters of s, at least one), or s cut short
+ * ("latency" for "latency_ms").  Farther than that, any name would be a
+ * guess ("zzzz" is 4 edits from "name"). */
+static int
+plausible(const char *s, const char *name, size_t d)
+{
+    size_t ls = strlen(s);
+    size_t limit = ls / 3 > 1 ? ls / 3 : 1;
+    if (d <= limit && d < ls)
+        return 1;
+    return ls >= 3 && strncmp(s, name, ls) == 0;
 }
 
 const char *
@@ -78,14 +95,13 @@ error_closest(const char *s, const char *const *names, size_t n)
 {
     const char *best = NULL;
     size_t bestd = (size_t)-1, i;
-    size_t limit = strlen(s) / 2 + 2; /* farther than this is no suggestion */
 
     for (i = 0; i < n; i++) {
         size_t d = error_edit_distance(s, names[i]);
-        if (d < bestd) {
+        if (plausible(s, names[i], d) && d < bestd) {
             bestd = d;
             best = names[i];
         }
     }
-    return bestd <= limit ? best : NULL;
+    return best;
 }

@@ -14,7 +14,8 @@
 enum hi_status {
     HI_OK = 0,
     HI_EINPUT = -1,   /* bad input: a file, a value, a flag (exit status 2) */
-    HI_EINTERNAL = -2 /* out of memory, I/O failure, a library error (exit status 1) */
+    HI_EINTERNAL = -2, /* out of memory, I/O failure, a library error (exit status 1) */
+    HI_EINTR = -3      /* stopped by a signal; results so far are kept (sim/engine.h) */
 };
 
 struct hi_error {
@@ -37,10 +38,14 @@ int error_at(struct hi_error *err, const char *file, size_t line, size_t col,
 #endif
     ;
 
-/* Levenshtein distance, used to suggest the closest known name. */
+/* Edit distance (optimal string alignment: a swap of neighbours is one
+ * edit), used to suggest the closest known name. */
 size_t error_edit_distance(const char *a, const char *b);
 
-/* The entry of names[0..n) closest to s, or NULL when none is close. */
+/* The entry of names[0..n) closest to s, or NULL when none is close
+ * enough to be a sensible suggestion: within one edit per three
+ * characters of s (at least one), or s a prefix of it of 3 or more
+ * characters. */
 const char *error_closest(const char *s, const char *const *names, size_t n);
 
 #endif

@@ -85,7 +85,8 @@ slurp(const char *path, size_t *len, struct hi_error *err)
     return buf;
 }
 
-/* Splits buf into lines in place (terminating each with NUL, dropping CR). */
+/* Splits buf into lines in place, terminating each with NUL.  A line
+ * ends at LF, CRLF or a lone CR (old Mac files). */
 static size_t
 split_lines(char *buf, size_t len, char ***lines_out)
 {
@@ -93,21 +94,19 @@ split_lines(char *buf, size_t len, char ***lines_out)
     char **lines;
 
     for (i = 0; i < len; i++)
-        nl += buf[i] == '\n';
+        nl += buf[i] == '\n' || (buf[i] == '\r' && (i + 1 == len || buf[i + 1] != '\n'));
     lines = malloc(nl * sizeof *lines);
     if (!lines)
         return (size_t)-1;
     lines[k++] = buf;
     for (i = 0; i < len; i++) {
-        if (buf[i] == '\n') {
+        if (buf[i] == '\r' && i + 1 < len && buf[i + 1] == '\n')
+            buf[i++] = '\0';
+        if (buf[i] == '\n' || buf[i] == '\r') {
             buf[i] = '\0';
-            if (i > 0 && buf[i - 1] == '\r')
-                buf[i - 1] = '\0';
             lines[k++] = buf + i + 1;
         }
     }
-    if (len > 0 && buf[len - 1] == '\r')
-        buf[len - 1] = '\0';
     *lines_out = lines;
     return k;
 }
@@ -432,6 +431,7 @@ parse_row(struct hi_trace *t, char *line, size_t lineno, const struct col *cols,
           size_t r, struct hi_error *err)
 {
     char *p = line;
+    const char *p2_text = "", *conf_text = "";
     size_t j, p2col = 0;
 
     for (j = 0; j < nc; j++) {
@@ -475,8 +475,8 @@ parse_row(struct hi_trace *t, char *line, size_t lineno, const struct col *cols,
                 return bad_cell(t, lineno, colno, c, cell, "a number in [0, 1]", err);
             if (v < 0.0 || v > 1.0)
                 return bad_cell(t, lineno, colno, c, cell, "a probability in [0, 1]", err);
-            if (c->kind == K_SML_CONF) t->sml_conf[r] = v;
-            else if (c->kind == K_SML_P2) { t->sml_p2[r] = v; p2col = colno; }
+            if (c->kind == K_SML_CONF) { t->sml_conf[r] = v; conf_text = cell; }
+            else if (c->kind == K_SML_P2) { t->sml_p2[r] = v; p2col = colno; p2_text = cell; }
             else if (c->kind == K_PROB) t->sml_prob[r * t->n_classes + c->k] = v;
             else if (c->kind == K_LML_CONF) t->lml_conf[r] = v;
             else t->ee_conf[c->k][r] = v;
@@ -497,10 +497,11 @@ parse_row(struct hi_trace *t, char *line, size_t lineno, const struct col *cols,
             return error_at(err, t->path, lineno, (size_t)(p - line),
                             "expected %zu cells as in the header, found more", nc);
     }
+    /* the numbers as the file wrote them, not as doubles print */
     if (t->sml_p2 && t->sml_p2[r] > t->sml_conf[r])
-            return error_at(err, t->path, lineno, p2col,
-                            "sml_p2 = %.17g exceeds sml_conf = %.17g (the second-largest softmax cannot exceed the largest)",
-                            t->sml_p2[r], t->sml_conf[r]);
+        return error_at(err, t->path, lineno, p2col,
+                        "sml_p2 = %.40s exceeds sml_conf = %.40s (the second-largest softmax cannot exceed the largest)",
+                        p2_text, conf_text);
     return HI_OK;
 }
 
@@ -511,10 +512,12 @@ trace_load(const char *path, struct hi_error *err)
     char *buf = NULL, **lines = NULL;
     struct col *cols = NULL;
     size_t len = 0, nlines, li, hline = 0, nc = 0, nrows = 0, r;
+    char hex[SHA256_HEX];
 
     buf = slurp(path, &len, err);
     if (!buf)
         return NULL;
+    sha256_hex(buf, len, hex);   /* the bytes as read: split_lines edits them */
     nlines = split_lines(buf, len, &lines);
     if (nlines == (size_t)-1) {
         error_set(err, HI_EINTERNAL, "out of memory");
@@ -525,6 +528,7 @@ trace_load(const char *path, struct hi_error *err)
         error_set(err, HI_EINTERNAL, "out of memory");
         goto fail;
     }
+    memcpy(t->sha256, hex, sizeof hex);
 
     /* metadata, then the header */
     for (li = 0; li < nlines; li++) {
@@ -585,6 +589,7 @@ trace_load(const char *path, struct hi_error *err)
             goto fail;
         }
         shell->path = t->path;
+        memcpy(shell->sha256, t->sha256, sizeof shell->sha256);
         shell->meta = t->meta;
         shell->n_meta = t->n_meta;
         shell->unknown = t->unknown;
@@ -661,10 +666,21 @@ int
 trace_write(const struct hi_trace *t, const char *path, struct hi_error *err)
 {
     FILE *f = fopen(path, "w");
-    size_t i, k;
-
+    int rc;
     if (!f)
         return error_set(err, HI_EINPUT, "%s: cannot write: %s", path, strerror(errno));
+    trace_write_stream(t, f);
+    rc = ferror(f);
+    if (fclose(f) != 0 || rc)
+        return error_set(err, HI_EINTERNAL, "%s: write failed: %s", path, strerror(errno));
+    return HI_OK;
+}
+
+void
+trace_write_stream(const struct hi_trace *t, FILE *f)
+{
+    size_t i, k;
+
     fputs("# format: hisim-trace v1\n", f);
     for (i = 0; i < t->n_meta; i++)
         if (strcmp(t->meta[i].key, "format") != 0)
@@ -692,9 +708,6 @@ trace_write(const struct hi_trace *t, const char *path, struct hi_error *err)
             fprintf(f, ",%.17g,%d", t->ee_conf[k][i], t->ee_pred[k][i]);
         fputc('\n', f);
     }
-    if (fclose(f) != 0)
-        return error_set(err, HI_EINTERNAL, "%s: write failed: %s", path, strerror(errno));
-    return HI_OK;
 }
 
 void

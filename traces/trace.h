@@ -16,7 +16,9 @@
 #define HISIM_TRACE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "traces/error.h"
+#include "traces/sha256.h"
 
 #define TRACE_MAX_EXITS 8
 #define TRACE_MAX_CLASSES 4096
@@ -28,6 +30,7 @@ struct hi_trace_meta {
 
 struct hi_trace {
     char *path;              /* as given to trace_load */
+    char sha256[SHA256_HEX]; /* of the file's bytes ("" when not loaded from a file) */
     size_t n;                /* samples */
 
     /* required */
@@ -89,6 +92,8 @@ int trace_use_confidence(struct hi_trace *t, const char *column, struct hi_error
 
 /* Writes format v1; 0 or HI_EINTERNAL with err filled. */
 int trace_write(const struct hi_trace *t, const char *path, struct hi_error *err);
+/* The same into an open stream; the caller checks ferror and fclose. */
+void trace_write_stream(const struct hi_trace *t, FILE *f);
 
 /* Accuracy of the S-ML and of the L-ML over all rows. */
 double trace_sml_accuracy(const struct hi_trace *t);
