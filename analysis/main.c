@@ -228,6 +228,8 @@ cmd_help(int argc, char **argv)
     }
     if (argc > 2)
         return cli_usage("help", "expected one topic, found more");
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+        return cli_help("help", stdout), 0;
     if (cli_help(argv[1], stdout))
         return cli_usage("help", "no help on '%s' (topics: run runs show rerun trace batch-size plot scenario "
                          "policies papers help)", argv[1]);

@@ -2,12 +2,20 @@
  * rng.h — independent GSL random streams, one per entity.
  *
  * Stream s of a run with seed S is a gsl_rng of type RNG_TYPE seeded with
- * splitmix64(S, s): streams do not share state, so adding an entity or a
- * draw in one entity never shifts the numbers another entity sees.
+ * the 64 bits of splitmix64(S, s): streams do not share state, so adding
+ * an entity or a draw in one entity never shifts the numbers another
+ * entity sees.  gsl_rng_set takes an unsigned long and mt19937 keeps 32
+ * bits of it, which folded 2^64 seeds onto 2^32 streams (seeds of a long
+ * sweep would collide); the stream is seeded instead with mt19937's own
+ * init_by_array from both halves of the 64-bit value, which reaches 2^64
+ * distinct states at no cost per draw (about 5 µs per stream, once).
+ * Same seed, same numbers, as before; what a given seed produces changed
+ * once, when this seeding replaced gsl_rng_set (docs/scenarios.md).
  */
 #ifndef HISIM_RNG_H
 #define HISIM_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 
@@ -23,8 +31,12 @@ enum rng_stream_id {
     RNG_DEVICE = 16      /* device d uses RNG_DEVICE + d */
 };
 
-/* The seed stream `stream` of a run seeded with `seed` gets. */
-unsigned long rng_seed_for(uint64_t seed, uint64_t stream);
+/* The 64-bit seed stream `stream` of a run seeded with `seed` gets. */
+uint64_t rng_seed_for(uint64_t seed, uint64_t stream);
+
+/* Seeds an mt19937 generator from a key of n >= 1 32-bit words, as
+ * init_by_array of the reference mt19937ar.c does. */
+void rng_seed_array(gsl_rng *r, const uint32_t *key, size_t n);
 
 /* A new generator for the stream; NULL when memory runs out. */
 gsl_rng *rng_stream(uint64_t seed, uint64_t stream);

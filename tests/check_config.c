@@ -122,6 +122,47 @@ START_TEST(test_bad_scenarios)
     expect_bad_yaml("empty.yaml", "", "empty scenario");
     expect_bad_yaml("two.yaml", "seed: 1\n---\nseed: 2\n", "found a second one");
     expect_bad_yaml("alias.yaml", "a: &x 1\n", "unknown key 'a'");
+    /* a top-level typo gets the section it meant */
+    expect_bad_yaml("polcy.yaml", "polcy:\n  name: hil-f\n", ":1:1: unknown key 'polcy' (did you mean 'policy'?)");
+}
+END_TEST
+
+/* Suggestions only where they make sense: a typo of a key of the same
+ * section, a section, or the same last part elsewhere; otherwise the
+ * sections are listed, not a random key ("zzzz" used to suggest 'name',
+ * ".beta" 'seed'). */
+START_TEST(test_suggestions)
+{
+    struct hi_config c;
+    struct hi_error err = {0};
+    config_defaults(&c);
+    ck_assert_int_eq(config_set_arg(&c, "zzzz=1", &err), HI_EINPUT);
+    ck_assert_msg(strstr(err.msg, "unknown key 'zzzz' (sections: trace, policy, cost, ") != NULL
+                  && strstr(err.msg, "; top-level keys: name, seed, ") != NULL && strstr(err.msg, "did you mean") == NULL,
+                  "%s", err.msg);
+    ck_assert_int_eq(config_set_arg(&c, ".beta=0.3", &err), HI_EINPUT);
+    ck_assert_str_eq(err.msg, "-s: unknown key '.beta' (did you mean 'cost.beta'?)");
+    ck_assert_int_eq(config_set_arg(&c, "policy.zzzz=1", &err), HI_EINPUT);
+    ck_assert_msg(strstr(err.msg, "did you mean") == NULL && strstr(err.msg, "sections:") != NULL, "%s", err.msg);
+    ck_assert_int_eq(config_set_arg(&c, "polcy.theta=0.5", &err), HI_EINPUT);
+    ck_assert_str_eq(err.msg, "-s: unknown key 'polcy.theta' (did you mean 'policy.theta'?)");
+    ck_assert_int_eq(config_set_arg(&c, "trace.sample=5", &err), HI_EINPUT);
+    ck_assert_str_eq(err.msg, "-s: unknown key 'trace.sample' (did you mean 'trace.samples'?)");
+}
+END_TEST
+
+/* -s accepts the shorthand YAML accepts: a section's name. */
+START_TEST(test_section_shorthand)
+{
+    struct hi_config c;
+    struct hi_error err = {0};
+    config_defaults(&c);
+    ck_assert_int_eq(config_set_arg(&c, "policy=hil-f", &err), 0);
+    ck_assert_str_eq(c.policy.name, "hil-f");
+    ck_assert(config_is_set(&c, "policy.name"));
+    ck_assert_int_eq(config_set_arg(&c, "policy=hil-x", &err), HI_EINPUT);
+    ck_assert_msg(strstr(err.msg, "policy.name: unknown policy 'hil-x'") != NULL, "%s", err.msg);
+    ck_assert_int_eq(config_set_arg(&c, "cost=0.5", &err), HI_EINPUT);   /* cost has no name */
 }
 END_TEST
 
@@ -172,6 +213,8 @@ suite_config(void)
     tcase_add_test(tc, test_overrides);
     tcase_add_test(tc, test_contract_keys);
     tcase_add_test(tc, test_bad_scenarios);
+    tcase_add_test(tc, test_suggestions);
+    tcase_add_test(tc, test_section_shorthand);
     tcase_add_test(tc, test_bad_overrides);
     tcase_add_test(tc, test_json);
     suite_add_tcase(s, tc);

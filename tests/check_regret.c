@@ -11,6 +11,7 @@
 #include "tests/suites.h"
 #include "tests/util.h"
 #include "traces/cost.h"
+#include "traces/ksum.h"
 
 /* Cost of threshold θ over rows[0..n). */
 static double
@@ -138,6 +139,47 @@ START_TEST(test_shipped_trace_bound)
 }
 END_TEST
 
+/* θ* against itself is a regret of exactly 0, not 1e-4: over 2·10^7
+ * bootstrap rows (β = 0.3, so costs are inexact binary fractions) the
+ * hindsight optimum equals, to the last bit, the compensated sum of the
+ * costs of the fixed threshold at that θ in sample order, and a plain sum
+ * of the same costs does not (what the old code reported).  Also
+ * cost_best_threshold's cost is exactly cost_of_threshold at its θ. */
+START_TEST(test_theta_star_exact)
+{
+    struct hi_trace *t = util_random_trace(3000, 0, 0, 9);
+    struct hi_cost c = {0.3, 1.0, COST_CLASSIFY};
+    struct regret r;
+    struct ksum fixed = KSUM_ZERO;
+    struct cost_optimum o;
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    size_t *rows = malloc(20000000 * sizeof *rows), i;
+    double theta, best, plain = 0.0;
+
+    ck_assert_ptr_nonnull(rows);
+    gsl_rng_set(g, 77);
+    ck_assert_int_eq(regret_init(&r, t, &c), 0);
+    for (i = 0; i < 20000000; i++) {
+        rows[i] = gsl_rng_uniform_int(g, t->n);
+        regret_add(&r, rows[i]);
+    }
+    best = regret_best(&r, &theta);
+    for (i = 0; i < 20000000; i++) {
+        double v = t->sml_conf[rows[i]] < theta ? cost_offload(&c, t, rows[i]) : cost_accept(&c, t, rows[i]);
+        ksum_add(&fixed, v);
+        plain += v;
+    }
+    ck_assert_msg(ksum_value(&fixed) - best == 0.0, "regret of theta* against itself: %.17g", ksum_value(&fixed) - best);
+    ck_assert(plain != best);
+    ck_assert_int_eq(cost_best_threshold(&c, t, NULL, t->n, &o), 0);
+    ck_assert_double_eq(o.cost, cost_of_threshold(&c, t, o.theta));
+    regret_fini(&r);
+    gsl_rng_free(g);
+    free(rows);
+    trace_free(t);
+}
+END_TEST
+
 Suite *
 suite_regret(void)
 {
@@ -147,6 +189,7 @@ suite_regret(void)
     tcase_add_test(tc, test_prefix_optimum);
     tcase_add_test(tc, test_engine_curve);
     tcase_add_test(tc, test_shipped_trace_bound);
+    tcase_add_test(tc, test_theta_star_exact);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -3,9 +3,58 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "analysis/store.h"
 #include "tests/suites.h"
 #include "tests/util.h"
+
+/* A minimal run to store. */
+static struct store_run
+sample_run(void)
+{
+    static const struct store_metric m[2] = {{"accuracy", 0.75}, {"total_cost", 12.5}};
+    static const double x[2] = {1, 2}, y[2] = {0.5, 1.0};
+    static const struct store_series se = {"regret", x, y, 2};
+    struct store_run run = {0};
+    run.name = "r";
+    run.scenario = "s.yaml";
+    run.config = "{}";
+    run.seed = 1;
+    run.rng = "mt19937";
+    run.version = "test";
+    run.policy = "p";
+    run.started = run.finished = "2026-01-01T00:00:00Z";
+    run.status = "done";
+    run.trace_path = "/data/t.csv";
+    run.trace_sha256 = "ab12";
+    run.scenario_text = "seed: 1\n";
+    run.effective = "seed: 1\n";
+    run.metrics = m;
+    run.n_metrics = 2;
+    run.series = &se;
+    run.n_series = 1;
+    return run;
+}
+
+static void
+sql(const char *path, const char *text)
+{
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_msg(sqlite3_exec(db, text, NULL, NULL, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(db));
+    sqlite3_close(db);
+}
+
+static int
+count_runs(void *ctx, const struct store_loaded *r)
+{
+    (void)r;
+    ++*(int *)ctx;
+    return 0;
+}
 
 /* A run written and read back has the same fields, metrics and series. */
 START_TEST(test_round_trip)
@@ -87,13 +136,211 @@ START_TEST(test_not_a_database)
 }
 END_TEST
 
+/* A database made by schema version 1 (tests/data/store-v1.sql, written
+ * by hisim before trace checksums) reads as it is when opened read-only
+ * and is migrated forward, keeping every run, when opened for writing. */
+START_TEST(test_migrate_v1)
+{
+    struct hi_error err = {0};
+    char path[4200];
+    char *dump = util_read(util_src("tests/data/store-v1.sql"), NULL);
+    struct store_run run = sample_run();
+    struct store_loaded back;
+    struct store *s;
+    int n = 0;
+
+    snprintf(path, sizeof path, "%s", util_tmp("v1.db"));
+    ck_assert_ptr_nonnull(dump);
+    sql(path, dump);
+    free(dump);
+    s = store_open(path, STORE_READONLY, &err);
+    ck_assert_msg(s != NULL, "%s", err.msg);
+    ck_assert_int_eq(store_schema_version(s), 1);
+    ck_assert_int_eq(store_each_run(s, count_runs, &n, &err), 0);
+    ck_assert_int_eq(n, 2);
+    ck_assert_int_eq(store_load_run(s, 2, &back, &err), 0);
+    ck_assert_str_eq(back.trace_path, "");
+    ck_assert_double_eq(store_metric(&back, "samples"), 300);
+    store_loaded_free(&back);
+    store_close(s);
+
+    s = store_open(path, STORE_CREATE, &err);
+    ck_assert_msg(s != NULL, "%s", err.msg);
+    ck_assert_int_eq(store_schema_version(s), STORE_SCHEMA_VERSION);
+    ck_assert_int_eq(store_save_run(s, &run, &err), 0);
+    ck_assert_int_eq(run.id, 3);
+    store_close(s);
+
+    s = store_open(path, STORE_READONLY, &err);
+    ck_assert_int_eq(store_schema_version(s), 2);
+    ck_assert_int_eq(store_load_run(s, 1, &back, &err), 0);
+    ck_assert_str_eq(back.policy, "fixed-threshold theta=0.55 (optimal)");
+    ck_assert_double_eq(store_metric(&back, "total_cost"), 3.5);
+    store_loaded_free(&back);
+    ck_assert_int_eq(store_load_run(s, 3, &back, &err), 0);
+    ck_assert_str_eq(back.trace_path, "/data/t.csv");
+    ck_assert_str_eq(back.trace_sha256, "ab12");
+    ck_assert_str_eq(back.effective, "seed: 1\n");
+    store_loaded_free(&back);
+    store_close(s);
+}
+END_TEST
+
+/* A newer schema is refused in both modes and left as it is. */
+START_TEST(test_newer_schema_refused)
+{
+    struct hi_error err = {0};
+    char path[4200];
+    struct store *s;
+    snprintf(path, sizeof path, "%s", util_tmp("new.db"));
+    s = store_open(path, STORE_CREATE, &err);
+    ck_assert_ptr_nonnull(s);
+    store_close(s);
+    sql(path, "UPDATE hisim_meta SET value = '99' WHERE key = 'schema_version'");
+    ck_assert_ptr_null(store_open(path, STORE_CREATE, &err));
+    ck_assert_msg(strstr(err.msg, "schema version 99 is newer than this hisim understands (2)") != NULL, "%s", err.msg);
+    ck_assert_ptr_null(store_open(path, STORE_READONLY, &err));
+    ck_assert_int_eq(err.status, HI_EINPUT);
+}
+END_TEST
+
+/* Read-only opens never create or change a file: a missing one stays
+ * missing, an empty one stays empty (and reads as no runs). */
+START_TEST(test_readonly_creates_nothing)
+{
+    struct hi_error err = {0};
+    char missing[4200], empty[4200];
+    struct store_loaded back;
+    struct store *s;
+    struct stat st;
+    int n = 0;
+
+    snprintf(missing, sizeof missing, "%s", util_tmp("missing.db"));
+    snprintf(empty, sizeof empty, "%s", util_tmp("empty.db"));
+    ck_assert_ptr_null(store_open(missing, STORE_READONLY, &err));
+    ck_assert_msg(strstr(err.msg, "no such database") != NULL, "%s", err.msg);
+    ck_assert_int_ne(access(missing, F_OK), 0);
+    util_write(empty, "");
+    s = store_open(empty, STORE_READONLY, &err);
+    ck_assert_msg(s != NULL, "%s", err.msg);
+    ck_assert_int_eq(store_schema_version(s), 0);
+    ck_assert_int_eq(store_each_run(s, count_runs, &n, &err), 0);
+    ck_assert_int_eq(n, 0);
+    ck_assert_int_eq(store_load_run(s, 1, &back, &err), HI_EINPUT);
+    ck_assert_msg(strstr(err.msg, "no runs stored yet") != NULL, "%s", err.msg);
+    store_close(s);
+    ck_assert_int_eq(stat(empty, &st), 0);
+    ck_assert_int_eq(st.st_size, 0);
+}
+END_TEST
+
+/* Honest causes: a directory, a missing folder, a corrupt file. */
+START_TEST(test_messages)
+{
+    struct hi_error err = {0};
+    char path[4200], nodir[4200];
+    struct store *s;
+    struct store_run run = sample_run();
+    FILE *f;
+    int i, n = 0;
+
+    snprintf(path, sizeof path, "%s", util_tmp("corrupt.db"));
+    ck_assert_ptr_null(store_open(util_tmp(""), STORE_CREATE, &err));
+    ck_assert_msg(strstr(err.msg, "is a directory") != NULL, "%s", err.msg);
+    snprintf(nodir, sizeof nodir, "%s", util_tmp("nodir/x.db"));
+    ck_assert_ptr_null(store_open(nodir, STORE_CREATE, &err));
+    ck_assert_msg(strstr(err.msg, "cannot create the database: no such folder") != NULL, "%s", err.msg);
+
+    s = store_open(path, STORE_CREATE, &err);
+    for (i = 0; i < 50; i++)
+        ck_assert_int_eq(store_save_run(s, &run, &err), 0);
+    store_close(s);
+    f = fopen(path, "r+b");            /* garble page 3 onwards */
+    fseek(f, 2 * 4096, SEEK_SET);
+    for (i = 0; i < 4096; i++)
+        fputc(0x5a, f);
+    fclose(f);
+    s = store_open(path, STORE_READONLY, &err);
+    if (s) {
+        ck_assert_int_ne(store_each_run(s, count_runs, &n, &err), 0);
+        store_close(s);
+    }
+    ck_assert_int_eq(err.status, HI_EINPUT);
+    ck_assert_msg(strstr(err.msg, "corrupt") != NULL, "%s", err.msg);
+}
+END_TEST
+
+/* A lock held by another process: the open for writing fails with
+ * "database is locked" (not "not a hisim database") after the busy
+ * timeout; a read in progress reports it rather than ending early; a
+ * store that still fails leaves the run as JSON beside the database. */
+START_TEST(test_locked)
+{
+    struct hi_error err = {0};
+    char path[4200];
+    struct store_run run = sample_run();
+    struct store *s, *ro;
+    sqlite3 *other, *check;
+    sqlite3_stmt *st;
+    char dump[4200], *json;
+    int n = 0;
+
+    snprintf(path, sizeof path, "%s", util_tmp("locked.db"));
+    setenv("HISIM_BUSY_TIMEOUT_MS", "50", 1);
+    s = store_open(path, STORE_CREATE, &err);
+    ck_assert_int_eq(store_save_run(s, &run, &err), 0);
+    ro = store_open(path, STORE_READONLY, &err);
+    ck_assert_ptr_nonnull(ro);
+    ck_assert_int_eq(sqlite3_open(path, &other), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+
+    ck_assert_ptr_null(store_open(path, STORE_CREATE, &err));
+    ck_assert_int_eq(err.status, HI_EINTERNAL);
+    ck_assert_msg(strstr(err.msg, "database is locked") != NULL, "%s", err.msg);
+    ck_assert_int_eq(store_each_run(ro, count_runs, &n, &err), HI_EINTERNAL);
+    ck_assert_msg(strstr(err.msg, "database is locked") != NULL, "%s", err.msg);
+    ck_assert_int_eq(store_save_run(s, &run, &err), HI_EINTERNAL);
+    ck_assert_msg(strstr(err.msg, "database is locked") != NULL, "%s", err.msg);
+
+    ck_assert_int_eq(store_spill_run(path, &run, dump, sizeof dump, &err), 0);
+    ck_assert(strncmp(dump, path, strlen(path)) == 0);
+    json = util_read(dump, NULL);
+    ck_assert_ptr_nonnull(json);
+    sqlite3_open(":memory:", &check);
+    sqlite3_prepare_v2(check, "SELECT json_valid(?1), json_extract(?1, '$.metrics.total_cost'),"
+                       " json_extract(?1, '$.series.regret.y[1]'), json_extract(?1, '$.trace_sha256')", -1, &st, NULL);
+    sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int(st, 0), 1);
+    ck_assert_double_eq(sqlite3_column_double(st, 1), 12.5);
+    ck_assert_double_eq(sqlite3_column_double(st, 2), 1.0);
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 3), "ab12");
+    sqlite3_finalize(st);
+    sqlite3_close(check);
+    free(json);
+
+    sqlite3_exec(other, "COMMIT", NULL, NULL, NULL);
+    sqlite3_close(other);
+    ck_assert_int_eq(store_save_run(s, &run, &err), 0);   /* and once released, it stores */
+    store_close(ro);
+    store_close(s);
+    unsetenv("HISIM_BUSY_TIMEOUT_MS");
+}
+END_TEST
+
 Suite *
 suite_store(void)
 {
     Suite *s = suite_create("store");
     TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_round_trip);
     tcase_add_test(tc, test_not_a_database);
+    tcase_add_test(tc, test_migrate_v1);
+    tcase_add_test(tc, test_newer_schema_refused);
+    tcase_add_test(tc, test_readonly_creates_nothing);
+    tcase_add_test(tc, test_messages);
+    tcase_add_test(tc, test_locked);
     suite_add_tcase(s, tc);
     return s;
 }

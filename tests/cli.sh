@@ -108,8 +108,61 @@ expect 2 "--beta: cost.beta: 3 is out of range" "$HISIM" trace info "$tmp/t.csv"
 echo "not sqlite at all, just some text padding padding padding padding padding" >"$tmp/junk.db"
 expect 2 "not a hisim database" "$HISIM" run "$tmp/s.yaml" --db "$tmp/junk.db"
 expect 2 "not a hisim database" "$HISIM" runs --db "$tmp/junk.db"
+sqlite3 "$tmp/other.db" "create table things(x)" 2>/dev/null
+expect 2 "not a hisim database (an SQLite file of another program" "$HISIM" run "$tmp/s.yaml" --db "$tmp/other.db"
+[ "$(sqlite3 "$tmp/other.db" "select count(*) from sqlite_master")" = 1 ] || fail "hisim added tables to another program's database"
 runs_after=$(sqlite3 "$db" "select count(*) from runs" 2>/dev/null || echo "?")
 [ "$runs_before" = "$runs_after" ] || fail "bad input stored a run ($runs_before -> $runs_after)"
+
+# help: -h on every verb, help on help, the papers
+for v in run runs show rerun "trace info" "trace synth" "plot regret" "plot reliability" batch-size help; do
+    # shellcheck disable=SC2086
+    "$HISIM" $v -h >"$tmp/out" 2>"$tmp/err" || fail "hisim $v -h: status $?: $(cat "$tmp/err")"
+    head -1 "$tmp/out" | grep -q "^usage: hisim" || fail "hisim $v -h: $(head -1 "$tmp/out")"
+done
+expect 0 "" "$HISIM" help help
+grep -q "Topics: a verb" "$tmp/out" || fail "help help: $(cat "$tmp/out")"
+expect 0 "" "$HISIM" help papers
+for title in "000  The Case for Hierarchical Deep Learning Inference at the Network Edge" \
+    "001  Exploring the Boundaries of On-Device Inference" "002  Batch HI" "003  EdgeLessPart" "004  HiDP"; do
+    grep -q "$title" "$tmp/out" || fail "help papers lacks '$title'"
+done
+expect 0 "" "$HISIM" --version
+grep -q "^hisim [0-9][0-9.]* (git " "$tmp/out" || fail "--version: $(cat "$tmp/out")"
+
+# messages that name the cause and suggest only what makes sense
+expect 2 "unknown key 'zzzz' (sections: trace, policy, cost" "$HISIM" run "$tmp/s.yaml" --db "$db" -s zzzz=1
+expect 2 "unknown key '.beta' (did you mean 'cost.beta'?)" "$HISIM" run "$tmp/s.yaml" --db "$db" -s .beta=0.3
+printf 'polcy: hil-f\ntrace:\n  file: t.csv\n' >"$tmp/typo.yaml"
+expect 2 "typo.yaml:1:1: unknown key 'polcy' (did you mean 'policy'?)" "$HISIM" run "$tmp/typo.yaml" --db "$db"
+expect 0 "" "$HISIM" run "$tmp/s.yaml" --db "$db" -s policy=hil-f --json
+grep -q '"policy":"hil-f ' "$tmp/out" || fail "-s policy=hil-f not applied: $(cat "$tmp/out")"
+expect 0 "" "$HISIM" run "$tmp/s.yaml" --db "$db" -s policy.theta=0.25
+grep -q "(1 sample, 1 transmission)" "$tmp/out" || fail "singular: $(grep offloaded "$tmp/out")"
+grep -q "lambda_min        0.01 (the rounding step of the confidences, printed with 2 decimals)" "$tmp/out" \
+    || fail "lambda_min source: $(grep lambda_min "$tmp/out")"
+expect 2 "policy.batch: 'auto' has no finite optimum: batch.alpha = 1" "$HISIM" run "$tmp/s.yaml" --db "$db" \
+    -s policy.name=batch-hi -s policy.batch=auto -s batch.alpha=1
+printf 'label,sml_pred,sml_conf,lml_pred\r1,1,0.5,1\r0,1,0.25,0\r' >"$tmp/cr.csv"
+expect 0 "" "$HISIM" trace info "$tmp/cr.csv"
+grep -q "^samples           2$" "$tmp/out" || fail "CR-only CSV: $(head -3 "$tmp/out")"
+grep -q "^lambda_min        0.25 (the smallest gap between distinct confidences)" "$tmp/out" \
+    || fail "lambda_min source: $(grep lambda_min "$tmp/out")"
+printf 'label,sml_pred,sml_conf,lml_pred,sml_p2\n1,1,0.4,1,0.5\n' >"$tmp/p2.csv"
+expect 2 "sml_p2 = 0.5 exceeds sml_conf = 0.4 (" "$HISIM" trace info "$tmp/p2.csv"
+
+# tables stay aligned: long names, tabs and newlines in names, 15 bins
+expect 0 "" "$HISIM" run "$tmp/s.yaml" --db "$db" -s "name=a	tab
+and a newline, and a long name"
+expect 0 "" "$HISIM" runs --db "$db"
+grep -q 'a\\ttab\\nand a newline, and a long name' "$tmp/out" || fail "runs: name not escaped: $(tail -1 "$tmp/out")"
+[ "$(wc -l <"$tmp/out")" -eq $(($(sqlite3 "$db" "select count(*) from runs") + 1)) ] || fail "runs: a name broke a line"
+# the status column starts at the same place on every line
+[ "$(awk '{ print index($0, " done ") + index($0, " status ") }' "$tmp/out" | sort -u | wc -l)" -eq 1 ] \
+    || fail "runs: columns not aligned: $(cat "$tmp/out")"
+expect 0 "" "$HISIM" trace info "$tmp/t.csv" --bins 15
+[ "$(sed -n '/^reliability/,$p' "$tmp/out" | awk '{ print length($0) }' | sort -u | wc -l)" -eq 1 ] \
+    || fail "trace info --bins 15: rows of different widths: $(sed -n '/^reliability/,$p' "$tmp/out")"
 
 [ "$fails" -eq 0 ] && echo "cli: all passed"
 exit $((fails > 0))

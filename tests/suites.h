@@ -16,5 +16,12 @@ Suite *suite_synth(void);
 Suite *suite_hil(void);
 Suite *suite_regret(void);
 Suite *suite_batchsize(void);
+Suite *suite_ksum(void);
+Suite *suite_sha256(void);
+Suite *suite_quantile(void);
+Suite *suite_outfile(void);
+Suite *suite_rng(void);
+Suite *suite_interrupt(void);
+Suite *suite_robust(void);
 
 #endif

@@ -508,15 +508,22 @@ parse_row(struct hi_trace *t, char *line, size_t lineno, const struct col *cols,
 struct hi_trace *
 trace_load(const char *path, struct hi_error *err)
 {
-    struct hi_trace *t = NULL;
-    char *buf = NULL, **lines = NULL;
-    struct col *cols = NULL;
-    size_t len = 0, nlines, li, hline = 0, nc = 0, nrows = 0, r;
-    char hex[SHA256_HEX];
-
-    buf = slurp(path, &len, err);
+    size_t len = 0;
+    char *buf = slurp(path, &len, err);
     if (!buf)
         return NULL;
+    return trace_parse(path, buf, len, err);
+}
+
+struct hi_trace *
+trace_parse(const char *path, char *buf, size_t len, struct hi_error *err)
+{
+    struct hi_trace *t = NULL;
+    char **lines = NULL;
+    struct col *cols = NULL;
+    size_t nlines, li, hline = 0, nc = 0, nrows = 0, r;
+    char hex[SHA256_HEX];
+
     sha256_hex(buf, len, hex);   /* the bytes as read: split_lines edits them */
     nlines = split_lines(buf, len, &lines);
     if (nlines == (size_t)-1) {

@@ -65,6 +65,11 @@ struct hi_trace {
  * ("file:line:col: what was expected"). */
 struct hi_trace *trace_load(const char *path, struct hi_error *err);
 
+/* The same for a file's bytes held in memory: buf[0..len) with
+ * buf[len] = '\0', malloc'd; trace_parse takes it over (frees it) and
+ * names the trace `path` in messages. */
+struct hi_trace *trace_parse(const char *path, char *buf, size_t len, struct hi_error *err);
+
 /* An empty trace of n rows with the required columns allocated, for
  * generators and tests.  Optional columns are added by the caller with
  * trace_add_column. */
