@@ -46,10 +46,9 @@ regret_init(struct regret *r, const struct hi_trace *t, const struct hi_cost *c)
     r->k = k;
     for (i = 0; i < t->n; i++)
         r->leaf_of[i] = locate(r->v, k, t->sml_conf[i]) + 1;
-    r->off = calloc(k + 2, sizeof *r->off);      /* all-zero bytes: ksums of 0 */
-    r->acc = calloc(k + 2, sizeof *r->acc);
+    r->sums = calloc(k + 2, sizeof *r->sums);    /* all-zero bytes: ksums of 0 */
     r->suffix = calloc(k + 2, sizeof *r->suffix);
-    if (!r->off || !r->acc || !r->suffix)
+    if (!r->sums || !r->suffix)
         goto fail;
     return HI_OK;
 fail:
@@ -62,8 +61,7 @@ regret_fini(struct regret *r)
 {
     free(r->v);
     free(r->leaf_of);
-    free(r->off);
-    free(r->acc);
+    free(r->sums);
     free(r->suffix);
     memset(r, 0, sizeof *r);
 }
@@ -71,9 +69,9 @@ regret_fini(struct regret *r)
 void
 regret_add(struct regret *r, size_t row)
 {
-    size_t m = r->leaf_of[row];
-    ksum_add(&r->off[m], cost_offload(&r->cost, r->trace, row));
-    ksum_add(&r->acc[m], cost_accept(&r->cost, r->trace, row));
+    struct regret_leaf *l = &r->sums[r->leaf_of[row]];
+    ksum_add(&l->off, cost_offload(&r->cost, r->trace, row));
+    ksum_add(&l->acc, cost_accept(&r->cost, r->trace, row));
 }
 
 double
@@ -91,12 +89,12 @@ regret_best(const struct regret *r, double *theta)
     ksum_init(&r->suffix[r->k]);
     for (j = r->k; j-- > 0;) {
         r->suffix[j] = r->suffix[j + 1];
-        ksum_merge(&r->suffix[j], &r->acc[j + 1]);
+        ksum_merge(&r->suffix[j], &r->sums[j + 1].acc);
     }
     for (j = 0; j <= last; j++) {
         struct ksum leaf;
         double v;
-        ksum_merge(&pre, &r->off[j]);      /* off[0] is 0 */
+        ksum_merge(&pre, &r->sums[j].off);   /* sums[0] is 0 */
         if (j < first)
             continue;
         leaf = pre;

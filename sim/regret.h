@@ -35,8 +35,10 @@ struct regret {
     double *v;          /* sorted distinct confidences, k of them */
     size_t k;
     size_t *leaf_of;    /* trace row -> m (index of its p among v, 1-based) */
-    struct ksum *off;   /* off[m], m = 1..k: summed offload cost at v_m */
-    struct ksum *acc;   /* acc[m]: summed accept cost at v_m */
+    struct regret_leaf {
+        struct ksum off;  /* summed offload cost of the samples at v_m */
+        struct ksum acc;  /* summed accept cost */
+    } *sums;            /* sums[m], m = 1..k: one cache line per sample added */
     struct ksum *suffix;  /* scratch of regret_best: Σ_{m > j} acc[m] */
 };
 

@@ -71,10 +71,12 @@ done
 # it) the write fails with EPIPE; quiet, but never a success
 if command -v python3 >/dev/null 2>&1; then
     rc=$(python3 -c '
-import signal, subprocess, sys
+import os, signal, subprocess, sys
 signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-p = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, restore_signals=False)
-p.stdout.close()
+r, w = os.pipe()
+os.close(r)                     # the reader is gone before hisim writes
+p = subprocess.Popen(sys.argv[1:], stdout=w, stderr=subprocess.PIPE, restore_signals=False)
+os.close(w)
 err = p.stderr.read()
 print(p.wait(), len(err))' "$HISIM" runs --db "$db")
     [ "$rc" = "1 0" ] || fail "runs into a closed pipe (SIGPIPE ignored): status and stderr bytes '$rc', want '1 0'"
@@ -157,14 +159,14 @@ except subprocess.TimeoutExpired:
     no_temporaries "$tmp" "SIGINT"
 fi
 # a signal while a synthetic trace is written leaves no temporary either
-"$HISIM" trace synth --preset cifar10-hi -n 2000000 -o "$tmp/big.csv" >/dev/null 2>&1 &
+"$HISIM" trace synth --preset cifar10-hi -n 1000000 -o "$tmp/big.csv" >/dev/null 2>&1 &
 pid=$!
 i=0
-while [ $i -lt 120 ] && [ -z "$(find "$tmp" -name 'big.csv.tmp*')" ]; do
-    sleep 0.25
+while [ $i -lt 600 ] && [ -z "$(find "$tmp" -name 'big.csv.tmp*')" ]; do
+    sleep 0.2
     i=$((i + 1))
 done
-[ $i -lt 120 ] || fail "trace synth: no temporary appeared beside the target"
+[ $i -lt 600 ] || fail "trace synth: no temporary appeared beside the target"
 kill -TERM "$pid"
 wait "$pid"
 [ ! -e "$tmp/big.csv" ] || fail "an interrupted trace synth left its output"

@@ -582,6 +582,27 @@ search_add(struct search *s, const char *dir, size_t len)
     s->dir[s->n++][len] = '\0';
 }
 
+#if defined(HISIM_SRCDIR) && defined(HISIM_BUILDDIR)
+/* The source tree's catalog serves the binaries of the build tree only
+ * (hisim and the tests, run before `make install`): an installed hisim
+ * searches $HISIM_DEVICES and its installed folder, and its messages
+ * name nothing else, even while the source tree still exists. */
+static int
+running_uninstalled(void)
+{
+    char exe[4096], *build = realpath(HISIM_BUILDDIR, NULL);
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    int yes = 0;
+    if (build && n > 0) {
+        size_t l = strlen(build);
+        exe[n] = '\0';
+        yes = strncmp(exe, build, l) == 0 && exe[l] == '/';
+    }
+    free(build);
+    return yes;
+}
+#endif
+
 static void
 search_init(struct search *s)
 {
@@ -596,8 +617,9 @@ search_init(struct search *s)
 #ifdef HISIM_DATADIR
     search_add(s, HISIM_DATADIR "/devices", strlen(HISIM_DATADIR "/devices"));
 #endif
-#ifdef HISIM_SRCDIR
-    search_add(s, HISIM_SRCDIR "/traces/devices", strlen(HISIM_SRCDIR "/traces/devices"));
+#if defined(HISIM_SRCDIR) && defined(HISIM_BUILDDIR)
+    if (running_uninstalled())
+        search_add(s, HISIM_SRCDIR "/traces/devices", strlen(HISIM_SRCDIR "/traces/devices"));
 #endif
 }
 

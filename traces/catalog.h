@@ -14,7 +14,8 @@
  * the first folder that has one, in this order:
  *   1. every folder of $HISIM_DEVICES (colon-separated, like $PATH),
  *   2. the installed data folder, $(pkgdatadir)/devices,
- *   3. the source tree's traces/devices.
+ *   3. the source tree's traces/devices, for the binaries of the build
+ *      tree only (an installed hisim never looks there).
  *
  * Lookups are linear in the number of items (a file holds a few dozen).
  */

@@ -1,0 +1,76 @@
+#!/bin/sh
+# readme.sh — the README's tour, run: every line `$ ./hisim ...` of a code
+# block is executed (in a fresh folder whose scenarios/ and traces/ are the
+# source tree's, with ./hisim the binary under test), and its output
+# (standard output and error) is compared with the lines that follow it in
+# the block, up to the next `$ ` line or the end of the block.
+#
+# What varies between builds and runs is masked on both sides before the
+# comparison: ISO 8601 times, git versions (hex words with a letter, with or
+# without -dirty) and runs of spaces (column widths follow the version).
+# So the README is the only thing to edit when the tour changes: paste the
+# real output.  Exit 77 (skip) only when a tool it needs is missing:
+# python3, or gnuplot for a tour that plots.
+set -u
+: "${HISIM:=./hisim}" "${SRCDIR:=.}"
+command -v python3 >/dev/null 2>&1 || { echo "readme: python3 not found"; exit 77; }
+if grep -q '^\$ \./hisim plot ' "$SRCDIR/README.md" && ! command -v "${HISIM_GNUPLOT:-gnuplot}" >/dev/null 2>&1; then
+    echo "readme: the tour plots, and gnuplot is not installed"
+    exit 77
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+ln -s "$SRCDIR/scenarios" "$tmp/scenarios"
+ln -s "$SRCDIR/traces" "$tmp/traces"
+ln -s "$HISIM" "$tmp/hisim"
+unset HISIM_DB
+cd "$tmp" || exit 1
+python3 - "$SRCDIR/README.md" <<'EOF'
+import re, subprocess, sys
+
+def mask(line):
+    line = re.sub(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ', '<time>', line)
+    line = re.sub(r'(?<![\w.+-])(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}(-dirty)?(?![\w.+-])', '<version>', line)
+    return re.sub(r'\s+', ' ', line).strip()
+
+tour, block, cmd = [], None, None
+for line in open(sys.argv[1], encoding='utf-8').read().split('\n'):
+    if line.startswith('```'):
+        if block is None:
+            block = []
+        else:
+            block = None
+            cmd = None
+        continue
+    if block is None:
+        continue
+    if line.startswith('$ '):
+        cmd = [line[2:], []]
+        tour.append(cmd)
+    elif cmd is not None:
+        cmd[1].append(line)
+
+fails = 0
+if not tour:
+    print('readme: no `$ ./hisim` lines in the README')
+    sys.exit(1)
+for command, want in tour:
+    got = subprocess.run(command, shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT).stdout
+    got = got.decode('utf-8', 'replace').split('\n')
+    if got and got[-1] == '':
+        got.pop()
+    w = [mask(x) for x in want]
+    g = [mask(x) for x in got]
+    if w != g:
+        fails += 1
+        print('FAIL: README: $ %s' % command)
+        for i in range(max(len(w), len(g))):
+            a = w[i] if i < len(w) else '(nothing)'
+            b = g[i] if i < len(g) else '(nothing)'
+            if a != b:
+                print('  line %d of its output:\n    README: %s\n    ran:    %s' % (i + 1, a, b))
+                break
+print('readme: %d commands, %d differ' % (len(tour), fails))
+sys.exit(1 if fails else 0)
+EOF
+exit $?
