@@ -95,7 +95,7 @@ static void deliver_feedback(struct model *m, struct device *d, size_t head);
 /* The decision is final: account for it, answer or queue the offload,
  * free the processor, close the batch at its end. */
 static void
-decided(struct model *m, struct device *d, size_t idx)
+decided(struct model *m, struct device *d, size_t idx, int on_processor)
 {
     struct job *j = model_job(m, idx);
     const struct hi_trace *tr = m->tr;
@@ -158,8 +158,10 @@ decided(struct model *m, struct device *d, size_t idx)
     }
 
     is_end = (j->t + 1) % d->M == 0 || j->t + 1 == d->n;
-    d->cur = JOB_NONE;
-    resource_release(&d->res, m->k->now);
+    if (on_processor) {
+        d->cur = JOB_NONE;
+        resource_release(&d->res, m->k->now);
+    }
     if (is_end) {
         size_t head = j->bhead;
         model_job(m, head)->closed = 1;
@@ -191,25 +193,11 @@ decide(struct model *m, struct device *d, size_t idx)
     j->act = a;
     switch ((enum hi_stage)j->stage) {
     case HI_STAGE_ARRIVAL:
-        if (a.kind == HI_ACT_CONTINUE)
-            break;
-        if (a.kind == HI_ACT_OFFLOAD_RAW) {
-            decided(m, d, idx);
-            return;
-        }
-        if (a.kind == HI_ACT_SPLIT) {
-            struct exec_cost c;
-            assert(a.k <= exec_n_layers(m->exec));
-            exec_cost(m->exec, j->row, &a, &c);
-            j->exit = 0xFF;                  /* marks "split prefix running" */
-            run_stage(m, idx, c.device_s);   /* layers 1..k, then decided */
-            return;
-        }
-        assert(!"a policy at arrival may only CONTINUE, OFFLOAD_RAW or SPLIT");
+        assert(!"the arrival decision is taken in arrival_decision");
         return;
     case HI_STAGE_SML:
         assert(a.kind == HI_ACT_ACCEPT || a.kind == HI_ACT_OFFLOAD);
-        decided(m, d, idx);
+        decided(m, d, idx, 1);
         return;
     case HI_STAGE_EXIT:
         if (a.kind == HI_ACT_CONTINUE) {
@@ -219,17 +207,34 @@ decide(struct model *m, struct device *d, size_t idx)
             return;
         }
         assert((a.kind == HI_ACT_EXIT && a.k == j->exit) || a.kind == HI_ACT_OFFLOAD);
-        decided(m, d, idx);
+        decided(m, d, idx, 1);
         return;
     }
-    /* CONTINUE at arrival: the local model */
-    if (m->exits) {
-        j->stage = HI_STAGE_EXIT;
-        j->exit = 1;
-        run_stage(m, idx, exec_exit_s(m->exec, 1));
-    } else {
-        j->stage = HI_STAGE_SML;
-        run_stage(m, idx, exec_sml_s(m->exec));
+}
+
+int
+device_arrival_decision(struct model *m, struct device *d, size_t idx)
+{
+    struct job *j = model_job(m, idx);
+    struct hi_view v;
+    double q = 0.0;
+    j->stage = HI_STAGE_ARRIVAL;
+    fill_view(m, d, j, &v);
+    j->act = policy_decide(d->policy, &v, &q);
+    assert(q >= 0.0 && q <= 1.0);
+    j->q_off = q;
+    switch (j->act.kind) {
+    case HI_ACT_OFFLOAD_RAW:
+        decided(m, d, idx, 0);       /* sent at once: the processor is not needed */
+        return 1;
+    case HI_ACT_SPLIT:
+        assert(j->act.k <= exec_n_layers(m->exec));
+        return 0;
+    case HI_ACT_CONTINUE:
+        return 0;
+    default:
+        assert(!"a policy at arrival may only CONTINUE, OFFLOAD_RAW or SPLIT");
+        return 0;
     }
 }
 
@@ -240,9 +245,9 @@ ev_stage_done(struct kernel *k, void *obj, size_t idx)
     struct job *j = model_job(m, idx);
     struct device *d = &m->dev[j->dev];
     (void)k;
-    if (j->stage == HI_STAGE_ARRIVAL && j->exit == 0xFF) {
-        j->exit = 0;
-        decided(m, d, idx);       /* the split prefix ran */
+    if (j->stage == HI_STAGE_ARRIVAL) {
+        assert(j->act.kind == HI_ACT_SPLIT);
+        decided(m, d, idx, 1);       /* layers 1..k ran */
         return;
     }
     decide(m, d, idx);
@@ -253,33 +258,31 @@ device_try_start(struct model *m, struct device *d)
 {
     size_t idx;
     struct job *j;
-    if (m->failed || d->cur != JOB_NONE || !d->gate)
-        return;
-    if (d->res.q_len == 0) {
+    for (;;) {
+        if (m->failed || d->cur != JOB_NONE || !d->gate)
+            return;
+        if (d->res.q_len > 0) {
+            idx = resource_pop(&d->res, m->k->now);
+            break;
+        }
         if (d->open || d->created >= d->n)
             return;
+        /* closed and blocking: the next sample enters now */
         idx = source_new_job(m, d);
         if (idx == JOB_NONE)
             return;
-    } else {
-        idx = resource_pop(&d->res, m->k->now);
+        if (!m->at_arrival || !device_arrival_decision(m, d, idx))
+            break;
+        /* sent raw: the processor is still free */
     }
     j = model_job(m, idx);
     d->cur = idx;
     j->t_start = m->k->now;
     resource_start(&d->res, m->k->now);
-    if (j->t % d->M == 0) {
-        d->batch_head = idx;
-        j->b_pending = 0;
-    } else {
-        model_job(m, d->batch_last)->bnext = idx;
-    }
-    d->batch_last = idx;
-    j->bhead = d->batch_head;
-    model_job(m, d->batch_head)->b_pending++;
-    if (m->at_arrival) {
-        j->stage = HI_STAGE_ARRIVAL;
-        decide(m, d, idx);
+    if (m->at_arrival && j->act.kind == HI_ACT_SPLIT) {
+        struct exec_cost c;
+        exec_cost(m->exec, j->row, &j->act, &c);
+        run_stage(m, idx, c.device_s);   /* layers 1..k, then decided */
     } else if (m->exits) {
         j->stage = HI_STAGE_EXIT;
         j->exit = 1;

@@ -67,6 +67,9 @@ validate(const struct model *m, const struct hi_config *cfg, const struct hi_pol
     if ((type->flags & POLICY_EXITS) && exec_n_exits(m->exec) != tr->n_exits)
         return error_set(err, HI_EINPUT, "device.profile has %u exits, the trace %zu", exec_n_exits(m->exec),
                          tr->n_exits);
+    if ((type->flags & POLICY_DECIDES_AT_ARRIVAL) && cfg->policy.batch > 1)
+        return error_set(err, HI_EINPUT, "policy.batch: %s decides on arrival, one sample at a time; "
+                         "policy.batch must be 1", type->name);
     if (cfg->server.batch_max > 1 && cfg->server.reply == REPLY_BATCH)
         return error_set(err, HI_EINPUT, "server.reply: 'batch' answers a transmission at once and does "
                          "not combine with server.batch_max > 1 (GPU batching)");

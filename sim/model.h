@@ -171,6 +171,9 @@ size_t source_new_job(struct model *m, struct device *d);
 /* device.c */
 void device_arrived(struct model *m, struct device *d);
 void device_try_start(struct model *m, struct device *d);
+/* The decision of a POLICY_DECIDES_AT_ARRIVAL policy on entry: 1 when
+ * the sample was sent raw (and needs no processor). */
+int device_arrival_decision(struct model *m, struct device *d, size_t idx);
 void device_answer(struct model *m, size_t idx, double at);
 void device_fail(struct model *m, size_t idx, double at);
 

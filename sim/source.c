@@ -111,6 +111,16 @@ source_new_job(struct model *m, struct device *d)
     j->t_arrive = m->k->now;
     j->local_pred = -1;
     j->bnext = j->tnext = j->snext = j->bhead = j->thead = JOB_NONE;
+    /* batches are fixed at entry: M consecutive samples of the device */
+    if (j->t % d->M == 0) {
+        d->batch_head = idx;
+        j->b_pending = 0;
+    } else {
+        model_job(m, d->batch_last)->bnext = idx;
+    }
+    d->batch_last = idx;
+    j->bhead = d->batch_head;
+    model_job(m, d->batch_head)->b_pending++;
     return idx;
 }
 
@@ -130,6 +140,10 @@ arrive(struct model *m, struct device *d)
 {
     size_t idx = source_new_job(m, d);
     if (idx == JOB_NONE)
+        return;
+    /* a decision before any local inference is taken on entry: a sample
+     * sent raw never waits for the processor */
+    if (m->at_arrival && device_arrival_decision(m, d, idx))
         return;
     if (resource_push(&d->res, m->k->now, idx)) {
         m->failed = 1;
