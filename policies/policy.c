@@ -12,6 +12,10 @@ extern const struct hi_policy_type hi_policy_batch_hi;
 extern const struct hi_policy_type hi_policy_hil_n;
 extern const struct hi_policy_type hi_policy_tinyml;
 extern const struct hi_policy_type hi_policy_remote;
+extern const struct hi_policy_type hi_policy_omd;
+extern const struct hi_policy_type hi_policy_oma_random;
+extern const struct hi_policy_type hi_policy_oma_worst;
+extern const struct hi_policy_type hi_policy_oma_amr2;
 
 const struct hi_policy_type *const policy_types[] = {
     &hi_policy_no_offload,
@@ -22,6 +26,10 @@ const struct hi_policy_type *const policy_types[] = {
     &hi_policy_hil_n,
     &hi_policy_tinyml,
     &hi_policy_remote,
+    &hi_policy_omd,
+    &hi_policy_oma_random,
+    &hi_policy_oma_worst,
+    &hi_policy_oma_amr2,
     NULL
 };
 

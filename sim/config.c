@@ -23,6 +23,9 @@ static const char *const bool_names[] = {"false", "true", NULL};
 static const char *const service_names[] = {"deterministic", "exponential", NULL};
 static const char *const reply_names[] = {"sample", "batch", NULL};
 static const char *const batch_threshold_names[] = {"shared", "per-sample", NULL};
+static const char *const omd_rule_names[] = {"idle-first", "ect", NULL};
+static const char *const oma_resources_names[] = {"parallel", "sequential", NULL};
+static const char *const oma_pick_names[] = {"adversarial", "random", NULL};
 
 #define OFF(m) offsetof(struct hi_config, m)
 #define SZ(m) sizeof(((struct hi_config *)0)->m)
@@ -114,6 +117,14 @@ const struct config_key config_keys[] = {
      "GPU batching: a batch of b samples takes batch_setup_ms + tau_es_ms * b"},
     {"server.reply", CONFIG_CHOICE, OFF(server.reply), 0, 0, 0, 0, NULL, reply_names, "sample",
      "answers return one by one (sample) or together when a transmission's samples are all served (batch, 002)"},
+    {"omd.rule", CONFIG_CHOICE, OFF(omd.rule), 0, 0, 0, 0, NULL, omd_rule_names, "idle-first",
+     "omd: the next sample goes to the resource free first (idle-first, 000 §5) or where it finishes first (ect)"},
+    {"oma.time_limit", CONFIG_NUMBER, OFF(oma.time_limit_ms), 0, 0, 1e12, 1, "hi-makespan", NULL, "hi-makespan",
+     "oma-*: makespan budget T, ms, or 'hi-makespan': fixed-threshold HI at policy.theta under blocking arrivals, n·tau_ed + k·tau_off (000 §5)"},
+    {"oma.resources", CONFIG_CHOICE, OFF(oma.resources), 0, 0, 0, 0, NULL, oma_resources_names, "parallel",
+     "oma-*: device and offload path work in parallel (all-at-once arrivals) or one after the other (blocking)"},
+    {"oma.worst", CONFIG_CHOICE, OFF(oma.pick), 0, 0, 0, 0, NULL, oma_pick_names, "adversarial",
+     "oma-worst: offload first the simple samples the L-ML gets wrong (adversarial) or simple samples at random"},
     {"batch.alpha", CONFIG_NUMBER, OFF(batch.alpha), 0, 0, 1, 0, NULL, NULL, "0.5",
      "weight α of system time against response time in f(M) (002 eq. 8)"},
     {"batch.rho", CONFIG_NUMBER, OFF(batch.rho), 0, 0, 1, 0, "auto", NULL, "auto",

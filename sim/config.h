@@ -26,6 +26,9 @@ enum arrival_process {
 };
 enum server_service { SERVICE_DETERMINISTIC, SERVICE_EXPONENTIAL };
 enum server_reply { REPLY_SAMPLE, REPLY_BATCH };
+enum omd_rule { OMD_IDLE_FIRST, OMD_ECT };
+enum oma_resources { OMA_PARALLEL, OMA_SEQUENTIAL };
+enum oma_pick { OMA_PICK_ADVERSARIAL, OMA_PICK_RANDOM };
 
 #define CONFIG_MAX_KEYS 192
 #define CONFIG_NAME_MAX 64
@@ -90,6 +93,14 @@ struct hi_config {
         double batch_setup_ms;
         int reply;                 /* enum server_reply */
     } server;
+    struct {
+        int rule;                  /* enum omd_rule */
+    } omd;
+    struct {
+        double time_limit_ms;      /* makespan budget T; NaN: hi-makespan */
+        int resources;             /* enum oma_resources */
+        int pick;                  /* enum oma_pick (oma-worst) */
+    } oma;
     struct {
         double alpha;              /* weight of system time in f(M), 002 eq. (8) */
         double rho;                /* offload ratio for M*; NaN: estimate at θ* */
