@@ -11,7 +11,7 @@ main(void)
 {
     Suite *(*const suites[])(void) = {
         suite_kernel, suite_trace, suite_layers, suite_cost, suite_policy,
-        suite_config, suite_catalog, suite_engine, suite_store, suite_regret, suite_batchsize,
+        suite_config, suite_catalog, suite_engine, suite_exec, suite_store, suite_regret, suite_batchsize,
         suite_synth, suite_hil,
     };
     SRunner *sr = srunner_create(NULL);

@@ -12,6 +12,7 @@ Suite *suite_policy(void);
 Suite *suite_config(void);
 Suite *suite_catalog(void);
 Suite *suite_engine(void);
+Suite *suite_exec(void);
 Suite *suite_store(void);
 Suite *suite_synth(void);
 Suite *suite_hil(void);
