@@ -69,7 +69,7 @@ const struct config_key config_keys[] = {
     {"device.speed", CONFIG_NUMBER, OFF(device.speed), 0, 0, 1e6, 1, NULL, NULL, "1",
      "speed factor of the device: profile times are divided by it (2 = twice as fast)"},
     {"device.power_w", CONFIG_NUMBER, OFF(device.power_w), 0, 0, 1e6, 0, "auto", NULL, "auto",
-     "device power while computing, W (compute energy = power x device time), or 'auto' (energy_sml_mj / tau_ed_ms)"},
+     "device power while computing, W (compute energy = power × device time), or 'auto' (energy_sml_mj / tau_ed_ms)"},
     {"network.name", CONFIG_STRING, OFF(network.name), SZ(network.name), 0, 0, 0, NULL, NULL, "",
      "catalog network (traces/devices): fills rate_mbps, delay_ms, bytes not set here"},
     {"network.rate_mbps", CONFIG_NUMBER, OFF(network.rate_mbps), 0, 0, 1e9, 1, NULL, NULL, "50",
