@@ -301,6 +301,12 @@ START_TEST(test_energy)
     ck_assert_double_eq_tol(c.device.tau_ed_ms, 0.1190, 1e-12);
     ck_assert_double_eq_tol(c.device.energy_sml_mj, 6.22 * 0.1190 / 1.63, 1e-12);
     ck_assert(c.device.energy_offload_mj == 27.67);
+    {   /* applying twice changes nothing (the catalog refills, the profile rescales once) */
+        struct hi_config d = c;
+        struct hi_error err = {0};
+        ck_assert_int_eq(profile_apply(&d, &err), 0);
+        ck_assert(d.device.tau_ed_ms == c.device.tau_ed_ms && d.device.energy_sml_mj == c.device.energy_sml_mj);
+    }
     m = model(&c, NULL);
     exec_cost(m, 0, &accept, &k);
     ck_assert(k.device_mj == c.device.energy_sml_mj);
