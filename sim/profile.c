@@ -152,7 +152,7 @@ apply_network(struct hi_config *cfg, const char *dataset, double *offload_mj, st
      * B/R in 002 §IV, the transmission time of 001 §4.2.1), so an entry that
      * gives no rate has rate bytes·8/latency_ms */
     rate = it->rate_mbps;
-    if (isnan(rate) && !isnan(it->bytes) && it->latency_ms > 0)
+    if (isnan(rate) && it->bytes > 0 && it->latency_ms > 0)
         rate = it->bytes * 8.0 / (it->latency_ms * 1e3);
     fill(cfg, "network.rate_mbps", &cfg->network.rate_mbps, rate);
     fill(cfg, "network.delay_ms", &cfg->network.delay_ms, it->delay_ms);
