@@ -593,6 +593,29 @@ START_TEST(test_rate_steps)
 END_TEST
 
 /*
+ * A payload that ends exactly where a zero-rate gap begins, with rates and
+ * times that are not exact in binary: the bits computed step by step may
+ * exceed the room of the last step by a few ulps (here made 4 ulps too
+ * many on purpose), and the transmission must still end at the gap (to
+ * 1e-9 s), not wait out the gap for a rounding residue.
+ */
+START_TEST(test_rate_gap_edge)
+{
+    const struct steps st = {{0, 0.1, 0.3, 1.0}, {0.3, 0.7, 0, 5}, 4};
+    struct channel_spec *sp = rate_spec("time_s,rate_mbps\n0,0.3\n0.1,0.7\n0.3,0\n1.0,5\n", "gap.csv");
+    size_t i, n = 0;
+    for (i = 0; i < 1000; i++) {
+        double t0 = 0.1 * (double)i / 1000.0;
+        double bits = integral(&st, t0, 0.3) * (1 + 4 * DBL_EPSILON), d = channel_tx_seconds(sp, t0, bits / 8);
+        ck_assert_msg(fabs(t0 + d - 0.3) <= 1e-9, "from %.17g: ends at %.17g, not at the gap (0.3)", t0, t0 + d);
+        n++;
+    }
+    ck_assert_uint_eq(n, 1000);
+    channel_spec_free(sp);
+}
+END_TEST
+
+/*
  * Random step functions (up to 60 steps, a quarter of them at rate 0) and
  * random transmissions: the integral over [t0, t0 + d] equals the payload
  * to 1e-9 (relative; plus what a few ulps of the end time t0 + d carry at
@@ -800,6 +823,7 @@ suite_channel(void)
     tcase_add_test(tc, test_ge_attempts);
     tcase_add_test(tc, test_ge_links_independent);
     tcase_add_test(tc, test_rate_steps);
+    tcase_add_test(tc, test_rate_gap_edge);
     tcase_add_test(tc, test_rate_random);
     tcase_add_test(tc, test_bad_files);
     tcase_add_test(tc, test_bad_keys);
