@@ -116,8 +116,7 @@ cmd_batchsize(int argc, char **argv)
             status = cli_fail(&err);
             goto out;
         }
-        if (cfg.trace.file[0] && (!(t = trace_load(cfg.trace.file, &err))
-                                  || trace_use_confidence(t, cfg.trace.confidence, &err))) {
+        if (cfg.trace.file[0] && !(t = trace_load(cfg.trace.file, &err))) {
             trace_free(t);
             status = cli_fail(&err);
             goto out;

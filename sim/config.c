@@ -18,6 +18,12 @@
 
 static const char *const order_names[] = {"sequential", "shuffle", "bootstrap", NULL};
 static const char *const cost_model_names[] = {"classify", "filter", NULL};
+static const char *const arrival_names[] = {"closed", "blocking", "periodic", "poisson", "trace", "all-at-once", NULL};
+static const char *const feedback_names[] = {"full", "offloaded", NULL};
+static const char *const bool_names[] = {"false", "true", NULL};
+static const char *const service_names[] = {"deterministic", "exponential", NULL};
+static const char *const reply_names[] = {"sample", "batch", NULL};
+static const char *const batch_threshold_names[] = {"shared", "per-sample", NULL};
 
 #define OFF(m) offsetof(struct hi_config, m)
 #define SZ(m) sizeof(((struct hi_config *)0)->m)
@@ -45,6 +51,18 @@ const struct config_key config_keys[] = {
      "learning rate η > 0 of online policies, or 'auto'"},
     {"policy.batch", CONFIG_COUNT, OFF(policy.batch), 0, 1, 1e9, 0, "auto", NULL, "1",
      "batch size M: samples decided together and offloaded in one transmission"},
+    {"policy.batch_threshold", CONFIG_CHOICE, OFF(policy.batch_threshold), 0, 0, 0, 0, NULL, batch_threshold_names, "shared",
+     "batch-hi: one threshold per batch, theta = 0.5 first (shared, 002 Algorithm 1) or one draw per sample (per-sample)"},
+    {"feedback", CONFIG_CHOICE, OFF(feedback), 0, 0, 0, 0, NULL, feedback_names, "full",
+     "what a device learns: full (also whether accepted samples were right: the HIL-F assumption) or offloaded (the L-ML answers only)"},
+    {"arrivals.process", CONFIG_CHOICE, OFF(arrivals.process), 0, 0, 0, 0, NULL, arrival_names, "closed",
+     "when a device starts its next sample: closed (after the decision), blocking (after the answer), periodic, poisson, trace (t_arrival), all-at-once (t = 0)"},
+    {"arrivals.period_ms", CONFIG_NUMBER, OFF(arrivals.period_ms), 0, 0, 1e9, 1, NULL, NULL, "10",
+     "periodic: time between samples of a device, ms"},
+    {"arrivals.rate_hz", CONFIG_NUMBER, OFF(arrivals.rate_hz), 0, 0, 1e9, 1, NULL, NULL, "100",
+     "poisson: arrival rate of samples at a device, per second"},
+    {"devices.count", CONFIG_COUNT, OFF(devices.count), 0, 1, 1e7, 0, NULL, NULL, "1",
+     "number of identical devices; trace.samples and arrivals.* are per device"},
     {"cost.beta", CONFIG_NUMBER, OFF(cost.beta), 0, 0, 1, 0, NULL, NULL, "0.5",
      "offloading cost β in [0, 1]"},
     {"cost.lml_error", CONFIG_NUMBER, OFF(cost.lml_error), 0, 0, 1e9, 0, NULL, NULL, "0",
@@ -101,12 +119,28 @@ const struct config_key config_keys[] = {
     {"network.rate_file", CONFIG_PATH, OFF(network.rate_file), SZ(network.rate_file), 0, 0, 0, NULL, NULL, "",
      "uplink rate as a step function, CSV time_s,rate_mbps (s, Mbit/s); replaces rate_mbps; "
      "relative to the scenario file's folder"},
+    {"network.shared", CONFIG_CHOICE, OFF(network.shared), 0, 0, 0, 0, NULL, bool_names, "true",
+     "true: one FIFO uplink shared by all devices; false: one uplink per device"},
+    {"network.offload_ms", CONFIG_NUMBER, OFF(network.offload_ms), 0, 0, 1e9, 0, "none", NULL, "none",
+     "end-to-end offload time (send, L-ML, reply), ms, replacing rate, delay and server when set (000 §5: 74.34)"},
     {"server.name", CONFIG_STRING, OFF(server.name), SZ(server.name), 0, 0, 0, NULL, NULL, "",
      "catalog server: fills tau_es_ms when not set here"},
     {"server.model", CONFIG_STRING, OFF(server.model), SZ(server.model), 0, 0, 0, NULL, NULL, "",
      "L-ML model of the catalog server"},
     {"server.tau_es_ms", CONFIG_NUMBER, OFF(server.tau_es_ms), 0, 0, 1e9, 0, NULL, NULL, "4.41",
      "L-ML inference time per sample, ms (002 §IV: A100)"},
+    {"server.workers", CONFIG_COUNT, OFF(server.workers), 0, 1, 1e6, 0, NULL, NULL, "1",
+     "parallel L-ML workers K"},
+    {"server.service", CONFIG_CHOICE, OFF(server.service), 0, 0, 0, 0, NULL, service_names, "deterministic",
+     "service time of a sample: deterministic, or exponential with mean tau_es_ms"},
+    {"server.batch_max", CONFIG_COUNT, OFF(server.batch_max), 0, 1, 1e6, 0, NULL, NULL, "1",
+     "GPU batching: at most B samples per batch (1: no batching)"},
+    {"server.batch_timeout_ms", CONFIG_NUMBER, OFF(server.batch_timeout_ms), 0, 0, 1e9, 0, NULL, NULL, "0",
+     "GPU batching: the longest a waiting sample holds a partial batch back, ms"},
+    {"server.batch_setup_ms", CONFIG_NUMBER, OFF(server.batch_setup_ms), 0, 0, 1e9, 0, NULL, NULL, "0",
+     "GPU batching: a batch of b samples takes batch_setup_ms + tau_es_ms * b"},
+    {"server.reply", CONFIG_CHOICE, OFF(server.reply), 0, 0, 0, 0, NULL, reply_names, "sample",
+     "answers return one by one (sample) or together when a transmission's samples are all served (batch, 002)"},
     {"batch.alpha", CONFIG_NUMBER, OFF(batch.alpha), 0, 0, 1, 0, NULL, NULL, "0.5",
      "weight α of system time against response time in f(M) (002 eq. 8)"},
     {"batch.rho", CONFIG_NUMBER, OFF(batch.rho), 0, 0, 1, 0, "auto", NULL, "auto",

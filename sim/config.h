@@ -20,6 +20,12 @@
 #define CONFIG_PATH_MAX 4096
 
 enum trace_order { ORDER_SEQUENTIAL, ORDER_SHUFFLE, ORDER_BOOTSTRAP };
+enum arrival_process {
+    ARRIVALS_CLOSED, ARRIVALS_BLOCKING, ARRIVALS_PERIODIC, ARRIVALS_POISSON, ARRIVALS_TRACE,
+    ARRIVALS_ALL_AT_ONCE
+};
+enum server_service { SERVICE_DETERMINISTIC, SERVICE_EXPONENTIAL };
+enum server_reply { REPLY_SAMPLE, REPLY_BATCH };
 
 #define CONFIG_MAX_KEYS 192
 #define CONFIG_NAME_MAX 64
@@ -39,7 +45,17 @@ struct hi_config {
         double theta;              /* NaN: optimal */
         double eta;                /* NaN: auto */
         size_t batch;              /* M; 0: auto */
+        int batch_threshold;       /* enum policy_batch_threshold (policies/policy.h) */
     } policy;
+    int feedback;                  /* enum policy_feedback */
+    struct {
+        int process;               /* enum arrival_process */
+        double period_ms;
+        double rate_hz;
+    } arrivals;
+    struct {
+        size_t count;              /* N devices */
+    } devices;
     struct {
         double beta;
         double lml_error;
@@ -71,11 +87,19 @@ struct hi_config {
         double retx_timeout_ms;    /* end of a lost attempt to its retransmission */
         size_t retx_limit;         /* attempts per transmission */
         char rate_file[CONFIG_PATH_MAX];   /* step function of the rate, CSV */
+        int shared;                /* 1: one uplink for every device */
+        double offload_ms;         /* end-to-end offload time; NaN: none */
     } network;
     struct {
         char name[CONFIG_NAME_MAX];      /* catalog server, or "" */
         char model[CONFIG_NAME_MAX];     /* catalog L-ML model */
         double tau_es_ms;          /* L-ML time per sample */
+        size_t workers;            /* K */
+        int service;               /* enum server_service */
+        size_t batch_max;          /* B */
+        double batch_timeout_ms;
+        double batch_setup_ms;
+        int reply;                 /* enum server_reply */
     } server;
     struct {
         double alpha;              /* weight of system time in f(M), 002 eq. (8) */
