@@ -16,9 +16,12 @@
  *     latency_ms -> server.tau_es_ms   (inference only, as 002 §IV uses it;
  *                                       preprocess_ms is not added)
  *   network.name, network[] for dataset (else its first entry):
- *     rate_mbps -> network.rate_mbps, delay_ms -> network.delay_ms,
- *     bytes -> network.bytes, energy_mj -> device.energy_offload_mj
- *     (the named network's figure wins over the device's own)
+ *     rate_mbps -> network.rate_mbps (without one: bytes·8/latency_ms),
+ *     delay_ms -> network.delay_ms, bytes -> network.bytes;
+ *     power_w -> device.tx_power_w, and then device.energy_offload_mj = 0
+ *     (the engine charges power × transmission time, 001 §4.2.1);
+ *     without power_w, energy_mj -> device.energy_offload_mj
+ *     (the named network's figures win over the device's own)
  *
  * Values filled here are not marked as set: config_is_set still tells an
  * explicit key from a filled one, and applying twice changes nothing.

@@ -17,5 +17,6 @@ Suite *suite_hil(void);
 Suite *suite_regret(void);
 Suite *suite_batchsize(void);
 Suite *suite_system(void);
+Suite *suite_channel(void);
 
 #endif
