@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "policies/policy.h"
+#include "sim/channel.h"
 #include "sim/json.h"
 
 static const char *const order_names[] = {"sequential", "shuffle", "bootstrap", NULL};
@@ -93,11 +94,37 @@ const struct config_key config_keys[] = {
     {"network.rate_mbps", CONFIG_NUMBER, OFF(network.rate_mbps), 0, 0, 1e9, 1, NULL, NULL, "50",
      "uplink rate, Mbit/s (002 §IV: 50)"},
     {"network.delay_ms", CONFIG_NUMBER, OFF(network.delay_ms), 0, 0, 1e9, 0, NULL, NULL, "20",
-     "network delay τnw per transmission, ms (002 §IV: 20)"},
+     "network delay τnw per transmission, ms (002 §IV: 20); the mean of network.delay_dist"},
     {"network.downlink_ms", CONFIG_NUMBER, OFF(network.downlink_ms), 0, 0, 1e9, 0, NULL, NULL, "0",
      "delay of the feedback from server to device, ms"},
     {"network.bytes", CONFIG_NUMBER, OFF(network.bytes), 0, 0, 1e12, 0, NULL, NULL, "30801.92",
      "payload per sample when the trace has no bytes column (002 §IV: 30.08 KB)"},
+    {"network.delay_dist", CONFIG_CHOICE, OFF(network.delay_dist), 0, 0, 0, 0, NULL, channel_delay_names, "const",
+     "distribution of the per-transmission delay, mean network.delay_ms: const, uniform, exponential, "
+     "shifted-exponential, lognormal, gamma or empirical"},
+    {"network.delay_sd_ms", CONFIG_NUMBER, OFF(network.delay_sd_ms), 0, 0, 1e9, 0, NULL, NULL, "0",
+     "standard deviation of the delay, ms (lognormal, gamma; uniform: mean ± sd·√3 instead of [0, 2·mean])"},
+    {"network.delay_shift_ms", CONFIG_NUMBER, OFF(network.delay_shift_ms), 0, 0, 1e9, 0, NULL, NULL, "0",
+     "least delay of shifted-exponential, ms (shift + Exp(mean − shift); at most delay_ms)"},
+    {"network.delay_file", CONFIG_PATH, OFF(network.delay_file), SZ(network.delay_file), 0, 0, 0, NULL, NULL, "",
+     "empirical delays, one per line in ms; its mean replaces delay_ms; relative to the scenario file's folder"},
+    {"network.channel", CONFIG_CHOICE, OFF(network.channel), 0, 0, 0, 0, NULL, channel_kind_names, "ideal",
+     "loss of transmission attempts: ideal (none) or gilbert-elliott (network.ge_*)"},
+    {"network.ge_p_gb", CONFIG_NUMBER, OFF(network.ge_p_gb), 0, 0, 1, 0, NULL, NULL, "0",
+     "Gilbert–Elliott: probability per attempt of going from Good to Bad"},
+    {"network.ge_p_bg", CONFIG_NUMBER, OFF(network.ge_p_bg), 0, 0, 1, 0, NULL, NULL, "1",
+     "Gilbert–Elliott: probability per attempt of going from Bad to Good"},
+    {"network.ge_loss_good", CONFIG_NUMBER, OFF(network.ge_loss_good), 0, 0, 1, 0, NULL, NULL, "0",
+     "Gilbert–Elliott: probability that an attempt in Good is lost"},
+    {"network.ge_loss_bad", CONFIG_NUMBER, OFF(network.ge_loss_bad), 0, 0, 1, 0, NULL, NULL, "1",
+     "Gilbert–Elliott: probability that an attempt in Bad is lost"},
+    {"network.retx_timeout_ms", CONFIG_NUMBER, OFF(network.retx_timeout_ms), 0, 0, 1e9, 0, NULL, NULL, "0",
+     "ms from the end of a lost attempt until the sender knows and retransmits"},
+    {"network.retx_limit", CONFIG_COUNT, OFF(network.retx_limit), 0, 1, 1e6, 0, NULL, NULL, "8",
+     "attempts per transmission, the first included; when all are lost its samples fail"},
+    {"network.rate_file", CONFIG_PATH, OFF(network.rate_file), SZ(network.rate_file), 0, 0, 0, NULL, NULL, "",
+     "uplink rate as a step function, CSV time_s,rate_mbps (s, Mbit/s); replaces rate_mbps; "
+     "relative to the scenario file's folder"},
     {"network.shared", CONFIG_CHOICE, OFF(network.shared), 0, 0, 0, 0, NULL, bool_names, "true",
      "true: one FIFO uplink shared by all devices; false: one uplink per device"},
     {"network.offload_ms", CONFIG_NUMBER, OFF(network.offload_ms), 0, 0, 1e9, 0, "none", NULL, "none",

@@ -79,6 +79,17 @@ struct hi_config {
         double delay_ms;           /* τnw, per transmission */
         double downlink_ms;        /* feedback delay back to the device */
         double bytes;              /* payload when the trace has no bytes column */
+        /* the network models (sim/channel.h) */
+        int delay_dist;            /* enum channel_delay_dist */
+        double delay_sd_ms;        /* sd of the delay (uniform, lognormal, gamma) */
+        double delay_shift_ms;     /* least delay of shifted-exponential */
+        char delay_file[CONFIG_PATH_MAX];  /* empirical delays, ms, one per line */
+        int channel;               /* enum channel_kind */
+        double ge_p_gb, ge_p_bg;   /* Gilbert–Elliott transitions per attempt */
+        double ge_loss_good, ge_loss_bad;  /* loss per attempt in Good, Bad */
+        double retx_timeout_ms;    /* end of a lost attempt to its retransmission */
+        size_t retx_limit;         /* attempts per transmission */
+        char rate_file[CONFIG_PATH_MAX];   /* step function of the rate, CSV */
         int shared;                /* 1: one uplink for every device */
         double offload_ms;         /* end-to-end offload time; NaN: none */
     } network;
