@@ -614,6 +614,130 @@ START_TEST(test_gpu_batching)
 }
 END_TEST
 
+/* Gilbert–Elliott through the engine: full offload under blocking
+ * arrivals (one transmission at a time), M = 1, so attempts per
+ * transmission are attempts per sample.
+ *   independent states (p_GB + p_BG = 1): each attempt is lost with
+ *     q = π_G l_G + π_B l_B; attempts per sample (1 − q^L)/(1 − q);
+ *     samples failing q^L;
+ *   bursty states: the loss fraction per attempt is still q.
+ * CLT bounds: 5 standard errors of a proportion or a mean. */
+START_TEST(test_gilbert_elliott)
+{
+    struct hi_trace *t = util_random_trace(1000, 0, 0, 13);
+    struct hi_config c;
+    struct engine_result r;
+    struct hi_error err = {0};
+    double pgb = 0.3, pbg = 0.7, lg = 0.05, lb = 0.5, piB = pgb / (pgb + pbg);
+    double q = (1 - piB) * lg + piB * lb, n = 100000, L = 4;
+    double attempts, want, sd, fail_want;
+    config_defaults(&c);
+    set(&c, "policy.name=remote");
+    set(&c, "arrivals.process=blocking");
+    set(&c, "trace.order=bootstrap");
+    set(&c, "trace.samples=100000");
+    set(&c, "network.channel=gilbert-elliott");
+    set(&c, "network.ge_p_gb=0.3");
+    set(&c, "network.ge_p_bg=0.7");
+    set(&c, "network.ge_loss_good=0.05");
+    set(&c, "network.ge_loss_bad=0.5");
+    set(&c, "network.retx_limit=4");
+    set(&c, "network.retx_timeout_ms=10");
+    ck_assert_int_eq(engine_run(&c, t, NULL, &r, &err), 0);
+    attempts = (double)(r.transmissions + r.retransmissions);
+    ck_assert_uint_eq(r.transmissions, 100000);
+    ck_assert_double_eq_tol((double)r.losses / attempts, q, 5 * sqrt(q * (1 - q) / attempts));
+    want = (1 - pow(q, L)) / (1 - q);
+    sd = sqrt(q) / (1 - q);              /* ≥ the sd of a truncated geometric count */
+    ck_assert_double_eq_tol(attempts / n, want, 5 * sd / sqrt(n));
+    fail_want = pow(q, L);
+    ck_assert_double_eq_tol((double)r.failed / n, fail_want, 5 * sqrt(fail_want * (1 - fail_want) / n));
+    ck_assert_uint_gt(r.failed, 0);
+    /* a failed sample costs β + 1 (offloads otherwise cost β with c_L = 0)
+     * and is never counted as right */
+    ck_assert_double_eq_tol(r.total_cost, n * 0.5 + (double)r.failed, 1e-6);
+    ck_assert_uint_le(r.correct, 100000 - r.failed);
+    engine_result_free(&r);
+    /* bursts: p_GB = 0.05, p_BG = 0.2 */
+    set(&c, "network.ge_p_gb=0.05");
+    set(&c, "network.ge_p_bg=0.2");
+    piB = 0.05 / 0.25;
+    q = (1 - piB) * lg + piB * lb;
+    ck_assert_int_eq(engine_run(&c, t, NULL, &r, &err), 0);
+    attempts = (double)(r.transmissions + r.retransmissions);
+    /* attempts are correlated now: a generous 10 binomial standard errors */
+    ck_assert_double_eq_tol((double)r.losses / attempts, q, 10 * sqrt(q * (1 - q) / attempts));
+    engine_result_free(&r);
+    trace_free(t);
+}
+END_TEST
+
+/* Random delays: the mean response of offloaded samples is
+ * τed + τtx + E[delay] + τes (002 §II-B; seed-spec §3.3), within five
+ * standard errors of the delay's sd over n samples. */
+START_TEST(test_random_delays)
+{
+    static const char *const dists[] = {"shifted-exponential", "lognormal", "gamma", "uniform", "exponential"};
+    struct hi_trace *t = util_random_trace(1000, 0, 0, 14);
+    struct hi_config c;
+    struct engine_result r;
+    struct hi_error err = {0};
+    double ted = 1.48, tes = 4.41, ttx = 1000 * 8 / 50e6 * 1e3, mean = 20.0, sd = 8.0, n = 50000;
+    size_t i;
+    for (i = 0; i < 5; i++) {
+        char arg[64];
+        double s;
+        config_defaults(&c);
+        set(&c, "policy.name=full-offload");
+        set(&c, "arrivals.process=blocking");
+        set(&c, "trace.order=bootstrap");
+        set(&c, "trace.samples=50000");
+        set(&c, "network.bytes=1000");
+        set(&c, "network.delay_sd_ms=8");
+        set(&c, "network.delay_shift_ms=12");
+        snprintf(arg, sizeof arg, "network.delay_dist=%s", dists[i]);
+        set(&c, arg);
+        ck_assert_msg(engine_run(&c, t, NULL, &r, &err) == 0, "%s: %s", dists[i], err.msg);
+        s = i == 0 ? mean - 12.0 : i == 4 ? mean : sd;   /* sd of the delay */
+        ck_assert_msg(fabs(r.mean_response_s * 1e3 - (ted + ttx + mean + tes)) <= 5 * s / sqrt(n),
+                      "%s: mean response %.6f ms, want %.6f", dists[i], r.mean_response_s * 1e3,
+                      ted + ttx + mean + tes);
+        /* a constant delay gives the same mean, but a random one a wider spread */
+        ck_assert(r.p95_response_s * 1e3 > ted + ttx + mean + tes);
+        engine_result_free(&r);
+    }
+    trace_free(t);
+}
+END_TEST
+
+/* A rate step: 1 ms of S-ML, then 100000 bytes sent from t = 1 ms with
+ * 8 Mbit/s until t = 10 ms and 80 Mbit/s after.  9 ms carry 9000 bytes;
+ * the other 91000 take 9.1 ms: the transmission ends at 19.1 ms, and the
+ * answer (no delay, τes 2 ms) at 21.1 ms, to 1e-9. */
+START_TEST(test_rate_step)
+{
+    struct hi_trace *t = util_random_trace(1, 0, 0, 15);
+    struct hi_config c;
+    struct engine_result r;
+    struct hi_error err = {0};
+    char arg[CONFIG_PATH_MAX + 32];
+    const char *path = util_tmp("rate-step.csv");
+    ck_assert_int_eq(util_write(path, "time_s,rate_mbps\n0,8\n0.010,80\n"), 0);
+    config_defaults(&c);
+    set(&c, "policy.name=full-offload");
+    set(&c, "device.tau_ed_ms=1");
+    set(&c, "network.bytes=100000");
+    set(&c, "network.delay_ms=0");
+    set(&c, "server.tau_es_ms=2");
+    snprintf(arg, sizeof arg, "network.rate_file=%s", path);
+    set(&c, arg);
+    ck_assert_int_eq(engine_run(&c, t, NULL, &r, &err), 0);
+    ck_assert_double_eq_tol(r.mean_response_s * 1e3, 21.1, 1e-9);
+    engine_result_free(&r);
+    trace_free(t);
+}
+END_TEST
+
 Suite *
 suite_system(void)
 {
@@ -634,6 +758,9 @@ suite_system(void)
     tcase_add_test(tc, test_periodic_and_saturation);
     tcase_add_test(tc, test_all_at_once_and_trace_arrivals);
     tcase_add_test(tc, test_gpu_batching);
+    tcase_add_test(tc, test_gilbert_elliott);
+    tcase_add_test(tc, test_random_delays);
+    tcase_add_test(tc, test_rate_step);
     suite_add_tcase(s, tc);
     return s;
 }
