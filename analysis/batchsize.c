@@ -38,6 +38,18 @@ batchsize_optimal(const struct batchsize_in *in, struct batchsize_out *out)
     double den = (1.0 - in->alpha) * slope(in);
     double num = in->alpha * in->tau_nw;
 
+    if (in->rho <= 0.0) {
+        /* nothing is offloaded, so no batch has a transmission: t_s = t_r
+         * = τed for every M (eq. (6)'s τnw/M counts transmissions that do
+         * not happen).  M† is undefined; the smallest batch is as good as
+         * any. */
+        out->m_dagger = NAN;
+        out->m_star = 1.0;
+        out->t_s = out->t_r = out->f = in->tau_ed;
+        out->no_offload = 1;
+        return;
+    }
+    out->no_offload = 0;
     if (den <= 0.0 && num > 0.0) {
         out->m_dagger = out->m_star = INFINITY;
     } else if (num <= 0.0) {

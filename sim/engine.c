@@ -125,7 +125,7 @@ device_build(struct model *m, struct device *d, size_t id, const struct hi_confi
         struct exec_cost c;
         struct hi_action a = hi_act(HI_ACT_OFFLOAD_RAW, 0);
         exec_cost(m->exec, 0, &a, &c);
-        env.tau_off_s = channel_tx_seconds(m->chan, 0.0, c.bytes) + cfg->network.delay_ms * 1e-3
+        env.tau_off_s = channel_tx_seconds(m->chan, 0.0, c.bytes) + channel_delay_mean_seconds(m->chan)
                       + m->batch_setup + c.server_s + m->downlink;
     }
     env.rng = d->rng_policy;

@@ -153,6 +153,7 @@ struct model {
     struct regret regret;
     size_t next_checkpoint;
     size_t relevant, relevant_kept;
+    double t_last;                   /* time of the last retirement */
 };
 
 static inline struct job *
