@@ -66,6 +66,8 @@ const struct config_key config_keys[] = {
      "poisson: arrival rate of samples at a device, per second"},
     {"devices.count", CONFIG_COUNT, OFF(devices.count), 0, 1, 1e7, 0, NULL, NULL, "1",
      "number of identical devices; trace.samples and arrivals.* are per device"},
+    {"devices.list", CONFIG_STRING, OFF(devices.list), SZ(devices.list), 0, 0, 0, NULL, NULL, "",
+     "per-device entries 'count=N;key=value;...|...' (written from a devices: list in YAML)"},
     {"cost.beta", CONFIG_NUMBER, OFF(cost.beta), 0, 0, 1, 0, NULL, NULL, "0.5",
      "offloading cost β in [0, 1]"},
     {"cost.lml_error", CONFIG_NUMBER, OFF(cost.lml_error), 0, 0, 1e9, 0, NULL, NULL, "0",

@@ -58,6 +58,7 @@ struct hi_config {
     } arrivals;
     struct {
         size_t count;              /* N devices */
+        char list[4096];           /* per-device entries (engine.c grammar), or "" */
     } devices;
     struct {
         double beta;

@@ -103,13 +103,13 @@ decided(struct model *m, struct device *d, size_t idx, int on_processor)
     struct hi_action cost_act = j->act;
     int is_end;
 
-    if (j->act.kind == HI_ACT_OFFLOAD && m->exits)
+    if (j->act.kind == HI_ACT_OFFLOAD && d->exits)
         cost_act.kind = HI_ACT_OFFLOAD_RAW;   /* the raw sample, after the exits ran */
-    exec_cost(m->exec, j->row, &cost_act, &c);
-    if (m->exits && (j->act.kind == HI_ACT_OFFLOAD || j->act.kind == HI_ACT_EXIT)) {
+    exec_cost(d->exec, j->row, &cost_act, &c);
+    if (d->exits && (j->act.kind == HI_ACT_OFFLOAD || j->act.kind == HI_ACT_EXIT)) {
         struct exec_cost ce;
         struct hi_action ex = hi_act(HI_ACT_EXIT, j->exit);
-        exec_cost(m->exec, j->row, &ex, &ce);
+        exec_cost(d->exec, j->row, &ex, &ce);
         c.device_mj = ce.device_mj;
     }
     j->device_mj = c.device_mj;
@@ -203,7 +203,7 @@ decide(struct model *m, struct device *d, size_t idx)
         if (a.kind == HI_ACT_CONTINUE) {
             assert(j->exit < v.n_exits);
             j->exit++;
-            run_stage(m, idx, exec_exit_s(m->exec, j->exit));
+            run_stage(m, idx, exec_exit_s(d->exec, j->exit));
             return;
         }
         assert((a.kind == HI_ACT_EXIT && a.k == j->exit) || a.kind == HI_ACT_OFFLOAD);
@@ -228,7 +228,7 @@ device_arrival_decision(struct model *m, struct device *d, size_t idx)
         decided(m, d, idx, 0);       /* sent at once: the processor is not needed */
         return 1;
     case HI_ACT_SPLIT:
-        assert(j->act.k <= exec_n_layers(m->exec));
+        assert(j->act.k <= exec_n_layers(d->exec));
         return 0;
     case HI_ACT_CONTINUE:
         return 0;
@@ -271,7 +271,7 @@ device_try_start(struct model *m, struct device *d)
         idx = source_new_job(m, d);
         if (idx == JOB_NONE)
             return;
-        if (!m->at_arrival || !device_arrival_decision(m, d, idx))
+        if (!d->at_arrival || !device_arrival_decision(m, d, idx))
             break;
         /* sent raw: the processor is still free */
     }
@@ -279,17 +279,17 @@ device_try_start(struct model *m, struct device *d)
     d->cur = idx;
     j->t_start = m->k->now;
     resource_start(&d->res, m->k->now);
-    if (m->at_arrival && j->act.kind == HI_ACT_SPLIT) {
+    if (d->at_arrival && j->act.kind == HI_ACT_SPLIT) {
         struct exec_cost c;
-        exec_cost(m->exec, j->row, &j->act, &c);
+        exec_cost(d->exec, j->row, &j->act, &c);
         run_stage(m, idx, c.device_s);   /* layers 1..k, then decided */
-    } else if (m->exits) {
+    } else if (d->exits) {
         j->stage = HI_STAGE_EXIT;
         j->exit = 1;
-        run_stage(m, idx, exec_exit_s(m->exec, 1));
+        run_stage(m, idx, exec_exit_s(d->exec, 1));
     } else {
         j->stage = HI_STAGE_SML;
-        run_stage(m, idx, exec_sml_s(m->exec));
+        run_stage(m, idx, exec_sml_s(d->exec));
     }
 }
 

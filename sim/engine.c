@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "sim/model.h"
+#include "sim/profile.h"
 #include "sim/rng.h"
 
 static uint64_t
@@ -42,11 +43,13 @@ param(const void *ctx, const char *key)
     return buf;
 }
 
+/* Checks that depend on the trace and the execution model. */
 static int
-validate(const struct model *m, const struct hi_config *cfg, const struct hi_policy_type *type,
-         struct hi_error *err)
+validate(const struct model *m, const struct group *g, struct hi_error *err)
 {
     const struct hi_trace *tr = m->tr;
+    const struct hi_config *cfg = &g->cfg;
+    const struct hi_policy_type *type = g->type;
     if (cfg->arrivals.process == ARRIVALS_TRACE) {
         if (!tr->t_arrival)
             return error_set(err, HI_EINPUT, "arrivals.process: 'trace' needs a t_arrival column; %s has none",
@@ -58,14 +61,17 @@ validate(const struct model *m, const struct hi_config *cfg, const struct hi_pol
             return error_set(err, HI_EINPUT, "arrivals.process: 'trace' replays each row once: trace.samples "
                              "(%zu) exceeds the trace's %zu rows", cfg->trace.samples, tr->n);
     }
+    if (cfg->policy.batch == 0)
+        return error_set(err, HI_EINPUT, "policy.batch: 'auto' must be resolved to M* before the run "
+                         "(hisim run does; batchsize_resolve)");
     if ((type->flags & POLICY_EXITS) && tr->n_exits == 0)
         return error_set(err, HI_EINPUT, "policy.name: %s decides at early exits; %s has no ee<k>_conf columns",
                          type->name, tr->path ? tr->path : "the trace");
-    if ((type->flags & POLICY_EXITS) && exec_n_exits(m->exec) == 0)
+    if ((type->flags & POLICY_EXITS) && exec_n_exits(g->exec) == 0)
         return error_set(err, HI_EINPUT, "policy.name: %s decides at early exits and needs device.profile "
                          "with the exits' layers (ee<k>.* rows)", type->name);
-    if ((type->flags & POLICY_EXITS) && exec_n_exits(m->exec) != tr->n_exits)
-        return error_set(err, HI_EINPUT, "device.profile has %u exits, the trace %zu", exec_n_exits(m->exec),
+    if ((type->flags & POLICY_EXITS) && exec_n_exits(g->exec) != tr->n_exits)
+        return error_set(err, HI_EINPUT, "device.profile has %u exits, the trace %zu", exec_n_exits(g->exec),
                          tr->n_exits);
     if ((type->flags & POLICY_DECIDES_AT_ARRIVAL) && cfg->policy.batch > 1)
         return error_set(err, HI_EINPUT, "policy.batch: %s decides on arrival, one sample at a time; "
@@ -76,14 +82,140 @@ validate(const struct model *m, const struct hi_config *cfg, const struct hi_pol
     return HI_OK;
 }
 
+/* The keys a devices: entry may override: what belongs to a device. */
+int
+engine_device_key(const char *key)
+{
+    static const char *const prefixes[] = {"device.", "network.", "policy.", "arrivals.", NULL};
+    size_t i;
+    if (strcmp(key, "trace.order") == 0 || strcmp(key, "trace.samples") == 0 || strcmp(key, "feedback") == 0)
+        return 1;
+    if (strcmp(key, "network.shared") == 0)
+        return 0;
+    for (i = 0; prefixes[i]; i++)
+        if (strncmp(key, prefixes[i], strlen(prefixes[i])) == 0)
+            return 1;
+    return 0;
+}
+
+/* Decodes %XX escapes of a devices.list field in place. */
+static void
+unescape(char *s)
+{
+    char *w = s;
+    for (; *s; s++) {
+        if (s[0] == '%' && s[1] && s[2]) {
+            char hex[3] = {s[1], s[2], 0};
+            *w++ = (char)strtol(hex, NULL, 16);
+            s += 2;
+        } else {
+            *w++ = *s;
+        }
+    }
+    *w = '\0';
+}
+
+/*
+ * devices.list grammar (written by the scenario loader from a `devices:`
+ * list; docs/scenarios.md):
+ *
+ *   list  := entry ('|' entry)*
+ *   entry := item (';' item)*
+ *   item  := key '=' value          value with %XX escapes for % ; | =
+ *
+ * `count=N` gives the entry's number of devices (default 1).
+ */
 static int
-device_build(struct model *m, struct device *d, size_t id, const struct hi_config *cfg,
-             const struct hi_policy_type *type, double theta_star, struct hi_error *err)
+parse_groups(struct model *m, const struct hi_config *base, struct hi_error *err)
+{
+    char *text, *entry, *save_e = NULL;
+    size_t n = 1, i, total = 0;
+    const char *p;
+    if (!base->devices.list[0]) {
+        m->groups = calloc(1, sizeof *m->groups);
+        if (!m->groups)
+            return error_set(err, HI_EINTERNAL, "out of memory");
+        m->n_groups = 1;
+        m->groups[0].cfg = *base;
+        m->groups[0].count = base->devices.count;
+        return HI_OK;
+    }
+    for (p = base->devices.list; *p; p++)
+        n += *p == '|';
+    m->groups = calloc(n, sizeof *m->groups);
+    text = strdup(base->devices.list);
+    if (!m->groups || !text) {
+        free(text);
+        return error_set(err, HI_EINTERNAL, "out of memory");
+    }
+    m->n_groups = n;
+    for (i = 0, entry = strtok_r(text, "|", &save_e); entry; entry = strtok_r(NULL, "|", &save_e), i++) {
+        struct group *g = &m->groups[i];
+        char *item, *save_i = NULL;
+        g->cfg = *base;
+        g->count = 1;
+        for (item = strtok_r(entry, ";", &save_i); item; item = strtok_r(NULL, ";", &save_i)) {
+            char *eq = strchr(item, '=');
+            if (!eq) {
+                free(text);
+                return error_set(err, HI_EINPUT, "devices.list: entry %zu: expected key=value, found '%s'", i + 1, item);
+            }
+            *eq = '\0';
+            unescape(eq + 1);
+            if (strcmp(item, "count") == 0) {
+                char *end;
+                long long c = strtoll(eq + 1, &end, 10);
+                if (*end || c < 1 || c > 10000000) {
+                    free(text);
+                    return error_set(err, HI_EINPUT, "devices.list: entry %zu: count: expected an integer "
+                                     "in [1, 10^7], found '%s'", i + 1, eq + 1);
+                }
+                g->count = (size_t)c;
+                continue;
+            }
+            if (!engine_device_key(item)) {
+                free(text);
+                return error_set(err, HI_EINPUT, "devices.list: entry %zu: '%s' is not a per-device key "
+                                 "(device.*, network.*, policy.*, arrivals.*, trace.order, trace.samples, "
+                                 "feedback)", i + 1, item);
+            }
+            if (strncmp(item, "network.", 8) == 0 && base->network.shared) {
+                free(text);
+                return error_set(err, HI_EINPUT, "devices.list: entry %zu: %s: per-device networks need "
+                                 "network.shared: false (one uplink each)", i + 1, item);
+            }
+            if (config_set(&g->cfg, item, eq + 1, NULL, err)) {
+                free(text);
+                return HI_EINPUT;
+            }
+        }
+        /* the entry's own catalog names fill its timing */
+        if (profile_apply(&g->cfg, err)) {
+            free(text);
+            return err->status;
+        }
+        total += g->count;
+    }
+    free(text);
+    if (total > 10000000)
+        return error_set(err, HI_EINPUT, "devices.list: %zu devices in all; at most 10^7", total);
+    return HI_OK;
+}
+
+static int
+device_build(struct model *m, struct device *d, size_t id, const struct group *g,
+             double theta_star, struct hi_error *err)
 {
     struct hi_policy_env env;
+    const struct hi_config *cfg = &g->cfg;
+    const struct hi_policy_type *type = g->type;
     memset(d, 0, sizeof *d);
     d->id = id;
     d->cfg = cfg;
+    d->group = g;
+    d->exec = g->exec;
+    d->exits = (type->flags & POLICY_EXITS) != 0;
+    d->at_arrival = (type->flags & POLICY_DECIDES_AT_ARRIVAL) != 0;
     d->n = cfg->trace.samples ? cfg->trace.samples : m->tr->n;
     d->M = cfg->policy.batch;
     d->waits = (type->flags & POLICY_WAITS_FEEDBACK) != 0;
@@ -117,15 +249,16 @@ device_build(struct model *m, struct device *d, size_t id, const struct hi_confi
     env.batch_threshold = cfg->policy.batch_threshold;
     env.feedback = cfg->feedback;
     env.n_exits = (unsigned)m->tr->n_exits;
-    env.n_layers = exec_n_layers(m->exec);
-    env.tau_ed_s = exec_sml_s(m->exec);
+    env.n_layers = exec_n_layers(d->exec);
+    env.tau_ed_s = exec_sml_s(d->exec);
     if (m->offload_s >= 0.0) {
         env.tau_off_s = m->offload_s;
     } else {
         struct exec_cost c;
         struct hi_action a = hi_act(HI_ACT_OFFLOAD_RAW, 0);
-        exec_cost(m->exec, 0, &a, &c);
-        env.tau_off_s = channel_tx_seconds(m->chan, 0.0, c.bytes) + channel_delay_mean_seconds(m->chan)
+        const struct channel_spec *ch = m->n_links == 1 ? m->chan : g->chan;
+        exec_cost(d->exec, 0, &a, &c);
+        env.tau_off_s = channel_tx_seconds(ch, 0.0, c.bytes) + channel_delay_mean_seconds(ch)
                       + m->batch_setup + c.server_s + m->downlink;
     }
     env.rng = d->rng_policy;
@@ -155,11 +288,12 @@ device_teardown(struct device *d)
 
 static int
 build(struct model *m, const struct hi_config *cfg, const struct hi_trace *tr,
-      const struct hi_policy_type *type, struct engine_result *res, struct hi_error *err)
+      const struct hi_policy_type *override, struct engine_result *res, struct hi_error *err)
 {
-    size_t i;
+    size_t i, gi, id;
     int rc;
     double theta_star = NAN;
+    int need_theta = 0;
 
     m->cfg = cfg;
     m->tr = tr;
@@ -170,35 +304,39 @@ build(struct model *m, const struct hi_config *cfg, const struct hi_trace *tr,
     if (m->cost.model == COST_FILTER && !tr->relevant)
         return error_set(err, HI_EINPUT, "cost.model: 'filter' needs a trace with a 'relevant' column; %s has none",
                          tr->path ? tr->path : "the trace");
-    if (!type)
-        return error_set(err, HI_EINPUT, "policy.name: unknown policy '%s'", cfg->policy.name);
-    if (cfg->policy.batch == 0)
-        return error_set(err, HI_EINPUT, "policy.batch: 'auto' must be resolved to M* before the run "
-                         "(hisim run does; batchsize_resolve)");
-    if ((rc = exec_model_new(&m->exec, cfg, tr, err)) || (rc = channel_spec_load(&m->chan, cfg, err)))
-        return rc;
-    if ((rc = validate(m, cfg, type, err)))
+    if ((rc = channel_spec_load(&m->chan, cfg, err)) || (rc = parse_groups(m, cfg, err)))
         return rc;
     m->downlink = cfg->network.downlink_ms * 1e-3;
     m->offload_s = isnan(cfg->network.offload_ms) ? -1.0 : cfg->network.offload_ms * 1e-3;
     m->reply_batch = cfg->server.reply == REPLY_BATCH;
-    m->exits = (type->flags & POLICY_EXITS) != 0;
-    m->at_arrival = (type->flags & POLICY_DECIDES_AT_ARRIVAL) != 0;
     m->exponential = cfg->server.service == SERVICE_EXPONENTIAL;
     m->batch_max = cfg->server.batch_max;
     m->batch_timeout = cfg->server.batch_timeout_ms * 1e-3;
     m->batch_setup = cfg->server.batch_setup_ms * 1e-3;
-    m->n_dev = cfg->devices.count;
-
-    if (isnan(cfg->policy.theta) && (type->flags & POLICY_THETA_STAR)) {
+    for (gi = 0; gi < m->n_groups; gi++) {
+        struct group *g = &m->groups[gi];
+        g->type = override ? override : policy_lookup(g->cfg.policy.name);
+        if (!g->type)
+            return error_set(err, HI_EINPUT, "policy.name: unknown policy '%s'", g->cfg.policy.name);
+        if ((rc = exec_model_new(&g->exec, &g->cfg, tr, err)))
+            return rc;
+        if (!cfg->network.shared && (rc = channel_spec_load(&g->chan, &g->cfg, err)))
+            return rc;
+        if ((rc = validate(m, g, err)))
+            return rc;
+        if (isnan(g->cfg.policy.theta) && (g->type->flags & POLICY_THETA_STAR))
+            need_theta = 1;
+        if (g->type->flags & POLICY_ORACLE)
+            res->oracle = 1;
+        m->n_dev += g->count;
+    }
+    if (need_theta) {
         struct cost_optimum o;
         if (cost_best_threshold(&m->cost, tr, NULL, tr->n, &o))
             return error_set(err, HI_EINTERNAL, "out of memory");
         theta_star = o.theta;
         res->oracle = 1;
     }
-    if (type->flags & POLICY_ORACLE)
-        res->oracle = 1;
 
     m->cap = 1024;
     m->jobs = malloc(m->cap * sizeof *m->jobs);
@@ -211,27 +349,36 @@ build(struct model *m, const struct hi_config *cfg, const struct hi_trace *tr,
     if (!m->jobs || !m->dev || !m->links || !res->devices || !m->server.rng
         || resource_init(&m->server.res, (unsigned)cfg->server.workers))
         return error_set(err, HI_EINTERNAL, "out of memory");
+    for (id = 0, gi = 0; gi < m->n_groups; gi++)
+        for (i = 0; i < m->groups[gi].count; i++, id++) {
+            if ((rc = device_build(m, &m->dev[id], id, &m->groups[gi], theta_star, err)))
+                return rc;
+            m->total += m->dev[id].n;
+        }
     for (i = 0; i < m->n_links; i++) {
         struct link *L = &m->links[i];
+        L->chan = m->n_links == 1 ? m->chan : m->dev[i].group->chan;
         L->rng = rng_stream(cfg->seed, m->n_links == 1 ? RNG_NETWORK : dev_stream(i, 3));
         if (!L->rng || resource_init(&L->res, 1))
             return error_set(err, HI_EINTERNAL, "out of memory");
-        channel_link_init(&L->ch, m->chan);
+        channel_link_init(&L->ch, L->chan);
     }
-    for (i = 0; i < m->n_dev; i++) {
-        if ((rc = device_build(m, &m->dev[i], i, cfg, type, theta_star, err)))
-            return rc;
+    for (i = 0; i < m->n_dev; i++)
         m->dev[i].link = &m->links[m->n_links == 1 ? 0 : i];
-        m->total += m->dev[i].n;
-    }
     m->responses = malloc(m->total * sizeof *m->responses);
     m->next_checkpoint = 1;
     if (!m->responses || regret_init(&m->regret, tr, &m->cost))
         return error_set(err, HI_EINTERNAL, "out of memory (%zu samples)", m->total);
 
-    snprintf(res->policy, sizeof res->policy, "%s", type->name);
-    if (type->describe)
-        type->describe(m->dev[0].policy->state, res->policy_desc, sizeof res->policy_desc);
+    snprintf(res->policy, sizeof res->policy, "%s", m->groups[0].type->name);
+    if (m->groups[0].type->describe)
+        m->groups[0].type->describe(m->dev[0].policy->state, res->policy_desc, sizeof res->policy_desc);
+    for (gi = 1; gi < m->n_groups; gi++)
+        if (m->groups[gi].type != m->groups[0].type) {
+            snprintf(res->policy, sizeof res->policy, "mixed");
+            snprintf(res->policy_desc, sizeof res->policy_desc, "(devices: entries run different policies)");
+            break;
+        }
     return HI_OK;
 }
 
@@ -253,7 +400,12 @@ teardown(struct model *m)
     if (m->server.rng)
         gsl_rng_free(m->server.rng);
     resource_fini(&m->server.res);
-    exec_model_free(m->exec);
+    if (m->groups)
+        for (i = 0; i < m->n_groups; i++) {
+            exec_model_free(m->groups[i].exec);
+            channel_spec_free(m->groups[i].chan);
+        }
+    free(m->groups);
     channel_spec_free(m->chan);
     free(m->jobs);
     free(m->responses);
@@ -282,7 +434,7 @@ engine_run(const struct hi_config *cfg, const struct hi_trace *trace,
     rc = trace_view_confidence(trace, cfg->trace.confidence[0] ? cfg->trace.confidence : "sml_conf", &view, err);
     if (rc)
         return rc;
-    type = hooks && hooks->policy ? hooks->policy : policy_lookup(cfg->policy.name);
+    type = hooks && hooks->policy ? hooks->policy : NULL;
     kernel_init(&k);
     k.interrupt = hooks ? hooks->interrupt : NULL;
     m.k = &k;

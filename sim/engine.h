@@ -135,6 +135,9 @@ int engine_run(const struct hi_config *cfg, const struct hi_trace *trace,
                const struct engine_hooks *hooks,
                struct engine_result *res, struct hi_error *err);
 
+/* 1 when `key` may be set per device (an entry of devices.list). */
+int engine_device_key(const char *key);
+
 /* Frees what engine_run allocated in res (the per-device figures). */
 void engine_result_free(struct engine_result *res);
 

@@ -30,7 +30,7 @@ link_try(struct model *m, struct link *L)
         if (m->offload_s >= 0.0)
             tx = (double)h->t_pending * m->offload_s;
         else
-            tx = channel_tx_seconds(m->chan, m->k->now, h->tx_bytes);
+            tx = channel_tx_seconds(L->chan, m->k->now, h->tx_bytes);
         d->tx_seconds += tx;
         kernel_after(m->k, tx, ev_link_done, m, head);
     }
@@ -92,17 +92,17 @@ ev_link_done(struct kernel *k, void *obj, size_t head)
         L->transmissions++;
     if (m->offload_s >= 0.0) {
         kernel_at(k, k->now, ev_offload_back, m, head);
-    } else if (channel_attempt_lost(m->chan, &L->ch, L->rng)) {
-        double timeout = channel_retx_timeout_seconds(m->chan);
+    } else if (channel_attempt_lost(L->chan, &L->ch, L->rng)) {
+        double timeout = channel_retx_timeout_seconds(L->chan);
         L->losses++;
-        if (h->attempts < channel_retx_limit(m->chan)) {
+        if (h->attempts < channel_retx_limit(L->chan)) {
             L->retransmissions++;
             kernel_at(k, k->now + timeout, ev_retry, m, head);
         } else {
             kernel_at(k, k->now + timeout, ev_failed, m, head);
         }
     } else {
-        kernel_at(k, k->now + channel_delay_seconds(m->chan, L->rng), ev_tx_arrive, m, head);
+        kernel_at(k, k->now + channel_delay_seconds(L->chan, L->rng), ev_tx_arrive, m, head);
     }
     link_try(m, L);
 }

@@ -75,6 +75,7 @@ struct job {
 
 struct link {
     struct resource res;
+    const struct channel_spec *chan;
     struct channel_link ch;
     gsl_rng *rng;
     size_t losses, retransmissions, transmissions;
@@ -86,9 +87,23 @@ struct server {
     double timer_at;       /* pending batch-timeout event, or -1 */
 };
 
+/* Devices that share a configuration (devices: list entries; one group
+ * without a list). */
+struct group {
+    struct hi_config cfg;            /* the base with the entry's overrides */
+    size_t count;
+    const struct hi_policy_type *type;
+    struct exec_model *exec;
+    struct channel_spec *chan;       /* for the group's own uplinks */
+};
+
 struct device {
     size_t id;
     const struct hi_config *cfg;     /* this device's configuration */
+    const struct group *group;
+    struct exec_model *exec;         /* the group's execution model */
+    int exits;                       /* its policy runs the exit model */
+    int at_arrival;                  /* its policy decides on entry */
     struct hi_policy *policy;
     gsl_rng *rng_order, *rng_policy, *rng_arrivals;
     size_t *perm;                    /* shuffle of the current pass */
@@ -119,21 +134,19 @@ struct model {
     const struct hi_config *cfg;
     const struct hi_trace *tr;       /* the trace, with the chosen confidence column */
     struct hi_cost cost;
-    struct exec_model *exec;
-    struct channel_spec *chan;
+    struct channel_spec *chan;       /* the base network (the shared uplink) */
     struct kernel *k;
     double downlink;
     double offload_s;                /* network.offload_ms, or -1 */
     int reply_batch;
-    int exits;                       /* policy runs the exit model */
-    int at_arrival;                  /* policy decides at arrival */
     int exponential;                 /* exponential service */
     size_t batch_max;
     double batch_timeout, batch_setup;
 
+    size_t n_groups;
+    struct group *groups;
     size_t n_dev;
     struct device *dev;
-    struct hi_config *dev_cfg;       /* per-device configurations */
     size_t n_links;
     struct link *links;
     struct server server;

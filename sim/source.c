@@ -143,7 +143,7 @@ arrive(struct model *m, struct device *d)
         return;
     /* a decision before any local inference is taken on entry: a sample
      * sent raw never waits for the processor */
-    if (m->at_arrival && device_arrival_decision(m, d, idx))
+    if (d->at_arrival && device_arrival_decision(m, d, idx))
         return;
     if (resource_push(&d->res, m->k->now, idx)) {
         m->failed = 1;

@@ -14,6 +14,7 @@
 #include "policies/policy.h"
 #include "sim/config.h"
 #include "sim/engine.h"
+#include "sim/scenario.h"
 #include "tests/suites.h"
 #include "tests/util.h"
 #include "traces/cost.h"
@@ -738,6 +739,47 @@ START_TEST(test_rate_step)
 }
 END_TEST
 
+/* A devices: list: entries with their own counts and overrides, each
+ * device with its own figures.  Two devices at τed 1 ms and one at 4 ms,
+ * no offloads, 100 samples each: responses 1 and 4 ms, makespan 400 ms;
+ * a key that is not per device is refused with its position. */
+START_TEST(test_devices_list)
+{
+    const char *yaml = util_tmp("devices.yaml"), *bad = util_tmp("devices-bad.yaml");
+    struct hi_error err = {0};
+    struct hi_trace *t = util_random_trace(100, 0, 0, 16);
+    struct hi_config c;
+    struct engine_result r;
+    ck_assert_int_eq(util_write(yaml, "policy: no-offload\n"
+                                "devices:\n"
+                                "  - count: 2\n"
+                                "    device: {tau_ed_ms: 1}\n"
+                                "  - device:\n"
+                                "      tau_ed_ms: 4\n"), 0);
+    config_defaults(&c);
+    ck_assert_msg(scenario_load(yaml, &c, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(c.devices.count, 3);
+    ck_assert_str_eq(c.devices.list, "device.tau_ed_ms=1;count=2|device.tau_ed_ms=4;count=1");
+    ck_assert_int_eq(engine_run(&c, t, NULL, &r, &err), 0);
+    ck_assert_uint_eq(r.n_devices, 3);
+    ck_assert_uint_eq(r.n, 300);
+    ck_assert_double_eq_tol(r.devices[0].mean_response_s, 1e-3, 1e-12);
+    ck_assert_double_eq_tol(r.devices[1].mean_response_s, 1e-3, 1e-12);
+    ck_assert_double_eq_tol(r.devices[2].mean_response_s, 4e-3, 1e-12);
+    ck_assert_double_eq_tol(r.makespan_s, 0.4, 1e-12);
+    ck_assert_double_eq_tol(r.devices[2].util, 1.0, 1e-12);
+    ck_assert_double_eq_tol(r.devices[0].util, 0.25, 1e-12);
+    /* Jain's index of (1, 1, 4): 36 / (3 · 18) */
+    ck_assert_double_eq_tol(r.jain, 36.0 / 54.0, 1e-12);
+    engine_result_free(&r);
+    ck_assert_int_eq(util_write(bad, "devices:\n  - cost: {beta: 0.3}\n"), 0);
+    config_defaults(&c);
+    ck_assert_int_eq(scenario_load(bad, &c, &err), HI_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, ":2:18: devices: 'cost.beta' is not a per-device key"));
+    trace_free(t);
+}
+END_TEST
+
 Suite *
 suite_system(void)
 {
@@ -761,6 +803,7 @@ suite_system(void)
     tcase_add_test(tc, test_gilbert_elliott);
     tcase_add_test(tc, test_random_delays);
     tcase_add_test(tc, test_rate_step);
+    tcase_add_test(tc, test_devices_list);
     suite_add_tcase(s, tc);
     return s;
 }
