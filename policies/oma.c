@@ -193,6 +193,7 @@ init_common(struct state *s, const struct hi_policy_env *env, enum variant varia
                                     : "runs device and offload path in parallel from t = 0 (oma.resources: parallel)",
                       err))
         || (rc = require(env, name, "devices.count", "1", "plans the samples of one device", err))
+        || (rc = require(env, name, "devices.list", "", "plans the samples of one device", err))
         || (rc = require(env, name, "trace.order", "sequential", "plans on the rows the device will see", err)))
         return rc;
     if (!(env->tau_ed_s > 0.0) || !(env->tau_off_s > 0.0))

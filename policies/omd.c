@@ -55,7 +55,8 @@ init(void *st, const struct hi_policy_env *env, struct hi_error *err)
     const char *rule;
     int rc;
     if ((rc = require(env, "omd", "arrivals.process", "all-at-once", err))
-        || (rc = require(env, "omd", "devices.count", "1", err)))
+        || (rc = require(env, "omd", "devices.count", "1", err))
+        || (rc = require(env, "omd", "devices.list", "", err)))
         return rc;
     if (!(env->tau_ed_s > 0.0) || !(env->tau_off_s > 0.0))
         return error_set(err, HI_EINPUT, "omd: needs a positive S-ML time and offload time (tau_ed %g s, "

@@ -16,6 +16,7 @@ extern const struct hi_policy_type hi_policy_omd;
 extern const struct hi_policy_type hi_policy_oma_random;
 extern const struct hi_policy_type hi_policy_oma_worst;
 extern const struct hi_policy_type hi_policy_oma_amr2;
+extern const struct hi_policy_type hi_policy_lr;
 
 const struct hi_policy_type *const policy_types[] = {
     &hi_policy_no_offload,
@@ -30,6 +31,7 @@ const struct hi_policy_type *const policy_types[] = {
     &hi_policy_oma_random,
     &hi_policy_oma_worst,
     &hi_policy_oma_amr2,
+    &hi_policy_lr,
     NULL
 };
 

@@ -49,6 +49,11 @@ struct hi_config {
         double eta;                /* NaN: auto */
         size_t batch;              /* M; 0: auto */
         int batch_threshold;       /* enum policy_batch_threshold (policies/policy.h) */
+        double lr_train;           /* lr: training fraction; NaN: all (in-sample) */
+        char lr_train_file[CONFIG_PATH_MAX];
+        double lr_cut;
+        double lr_l2;
+        char lr_w[128];            /* "w0,w1,w2", or "": fit */
     } policy;
     int feedback;                  /* enum policy_feedback */
     struct {

@@ -80,6 +80,7 @@ fill_view(const struct model *m, const struct device *d, const struct job *j, st
         v->exit = j->exit;
         v->p = tr->ee_conf[j->exit - 1][j->row];
         v->pred = tr->ee_pred[j->exit - 1][j->row];
+        v->p2 = tr->ee_p2[j->exit - 1] ? tr->ee_p2[j->exit - 1][j->row] : NAN;
     }
 }
 

@@ -21,6 +21,7 @@ Suite *suite_regret(void);
 Suite *suite_batchsize(void);
 Suite *suite_omd(void);
 Suite *suite_oma(void);
+Suite *suite_lr(void);
 Suite *suite_system(void);
 Suite *suite_channel(void);
 
