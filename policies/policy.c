@@ -17,6 +17,7 @@ extern const struct hi_policy_type hi_policy_oma_random;
 extern const struct hi_policy_type hi_policy_oma_worst;
 extern const struct hi_policy_type hi_policy_oma_amr2;
 extern const struct hi_policy_type hi_policy_lr;
+extern const struct hi_policy_type hi_policy_neurosurgeon;
 
 const struct hi_policy_type *const policy_types[] = {
     &hi_policy_no_offload,
@@ -32,6 +33,7 @@ const struct hi_policy_type *const policy_types[] = {
     &hi_policy_oma_worst,
     &hi_policy_oma_amr2,
     &hi_policy_lr,
+    &hi_policy_neurosurgeon,
     NULL
 };
 

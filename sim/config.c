@@ -27,6 +27,9 @@ static const char *const batch_threshold_names[] = {"shared", "per-sample", NULL
 static const char *const omd_rule_names[] = {"idle-first", "ect", NULL};
 static const char *const oma_resources_names[] = {"parallel", "sequential", NULL};
 static const char *const oma_pick_names[] = {"adversarial", "random", NULL};
+static const char *const ns_objective_names[] = {"latency", "energy", NULL};
+static const char *const ns_delay_names[] = {"exclude", "include", NULL};
+static const char *const ns_times_names[] = {"measured", "regression", NULL};
 
 #define OFF(m) offsetof(struct hi_config, m)
 #define SZ(m) sizeof(((struct hi_config *)0)->m)
@@ -176,6 +179,14 @@ const struct config_key config_keys[] = {
      "oma-*: device and offload path work in parallel (all-at-once arrivals) or one after the other (blocking)"},
     {"oma.worst", CONFIG_CHOICE, OFF(oma.pick), 0, 0, 0, 0, NULL, oma_pick_names, "adversarial",
      "oma-worst: offload first the simple samples the L-ML gets wrong (adversarial) or simple samples at random"},
+    {"neurosurgeon.objective", CONFIG_CHOICE, OFF(neurosurgeon.objective), 0, 0, 0, 0, NULL, ns_objective_names, "latency",
+     "neurosurgeon: minimise one sample's latency (device + transfer + server) or its device energy (compute + radio)"},
+    {"neurosurgeon.delay", CONFIG_CHOICE, OFF(neurosurgeon.delay), 0, 0, 0, 0, NULL, ns_delay_names, "exclude",
+     "neurosurgeon: leave the network delay out of the latency, as the original (exclude), or count it (include)"},
+    {"neurosurgeon.times", CONFIG_CHOICE, OFF(neurosurgeon.times), 0, 0, 0, 0, NULL, ns_times_names, "measured",
+     "neurosurgeon: plan with the profile's layer times (measured) or with layer-type regressions on FLOPs (regression)"},
+    {"neurosurgeon.fit_profile", CONFIG_PATH, OFF(neurosurgeon.fit_profile), SZ(neurosurgeon.fit_profile), 0, 0, 0, NULL, NULL, "",
+     "neurosurgeon: a profile measured on the device to fit the regressions on (default: the split network's own)"},
     {"batch.alpha", CONFIG_NUMBER, OFF(batch.alpha), 0, 0, 1, 0, NULL, NULL, "0.5",
      "weight α of system time against response time in f(M) (002 eq. 8)"},
     {"batch.rho", CONFIG_NUMBER, OFF(batch.rho), 0, 0, 1, 0, "auto", NULL, "auto",

@@ -125,6 +125,12 @@ struct hi_config {
         int pick;                  /* enum oma_pick (oma-worst) */
     } oma;
     struct {
+        int objective;             /* 0 latency, 1 energy */
+        int delay;                 /* 0 exclude, 1 include */
+        int times;                 /* 0 measured, 1 regression */
+        char fit_profile[CONFIG_PATH_MAX];
+    } neurosurgeon;
+    struct {
         double alpha;              /* weight of system time in f(M), 002 eq. (8) */
         double rho;                /* offload ratio for M*; NaN: estimate at θ* */
     } batch;

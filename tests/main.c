@@ -14,7 +14,7 @@ main(void)
         suite_config, suite_catalog, suite_engine, suite_exec, suite_store, suite_regret, suite_batchsize,
         suite_synth, suite_hil, suite_system,
         suite_channel,
-        suite_omd, suite_oma, suite_lr,
+        suite_omd, suite_oma, suite_lr, suite_neurosurgeon,
     };
     SRunner *sr = srunner_create(NULL);
     size_t i;
