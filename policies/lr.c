@@ -70,6 +70,12 @@ lr_accepts(const double w[3], double cut, double p, double p2)
     return z >= log(cut / (1.0 - cut));
 }
 
+static double
+penalised(const double w[3], const double *p, const double *p2, const unsigned char *right, size_t n, double l2)
+{
+    return lr_loglik(w, p, p2, right, n) - 0.5 * l2 * (w[1] * w[1] + w[2] * w[2]);
+}
+
 int
 lr_fit(const double *p, const double *p2, const unsigned char *right, size_t n, double l2,
        struct lr_fit *out, struct hi_error *err)
@@ -137,10 +143,22 @@ lr_fit(const double *p, const double *p2, const unsigned char *right, size_t n, 
         }
         if (d == 2)
             gsl_vector_set(step, 2, 0.0);
-        for (a = 0; a < 3; a++) {
-            out->w[a] += gsl_vector_get(step, a);
-            dmax = fmax(dmax, fabs(gsl_vector_get(step, a)));
-            wmax = fmax(wmax, fabs(out->w[a]));
+        /* damped Newton: halve the step until the penalised likelihood
+         * does not fall (a full step can overshoot when p clusters near 1) */
+        {
+            double w_old[3], f_old = penalised(out->w, p, p2, right, n, l2), alpha = 1.0;
+            int h;
+            memcpy(w_old, out->w, sizeof w_old);
+            for (h = 0; h < 60; h++, alpha *= 0.5) {
+                for (a = 0; a < 3; a++)
+                    out->w[a] = w_old[a] + alpha * gsl_vector_get(step, a);
+                if (penalised(out->w, p, p2, right, n, l2) >= f_old - 1e-12 * fabs(f_old))
+                    break;
+            }
+            for (a = 0; a < 3; a++) {
+                dmax = fmax(dmax, fabs(out->w[a] - w_old[a]));
+                wmax = fmax(wmax, fabs(out->w[a]));
+            }
         }
         out->iterations = it;
         if (dmax <= 1e-13 * fmax(1.0, wmax))

@@ -8,7 +8,8 @@
  *   accept iff σ(z) ≥ cut  (⇔ z ≥ ln(cut/(1 − cut)); cut 0.5: z ≥ 0)
  *
  * The fit is maximum likelihood on labels c_i = 1 when the local model is
- * right, by Newton's method (IRLS): w ← w + H⁻¹g with the score
+ * right, by damped Newton (IRLS): w ← w + α·H⁻¹g, α halved until the
+ * penalised likelihood does not fall, with the score
  * g = Xᵀ(c − σ) − λ(0, w1, w2) and H = XᵀWX + λ·diag(0, 1, 1),
  * W = diag(σ(1 − σ)).  H is solved by GSL's SVD with singular values below
  * 1e-12 of the largest dropped, so collinear features (p2 ∝ p) give the

@@ -18,6 +18,8 @@ extern const struct hi_policy_type hi_policy_oma_worst;
 extern const struct hi_policy_type hi_policy_oma_amr2;
 extern const struct hi_policy_type hi_policy_lr;
 extern const struct hi_policy_type hi_policy_neurosurgeon;
+extern const struct hi_policy_type hi_policy_ee;
+extern const struct hi_policy_type hi_policy_ee_hi;
 
 const struct hi_policy_type *const policy_types[] = {
     &hi_policy_no_offload,
@@ -34,6 +36,8 @@ const struct hi_policy_type *const policy_types[] = {
     &hi_policy_oma_amr2,
     &hi_policy_lr,
     &hi_policy_neurosurgeon,
+    &hi_policy_ee,
+    &hi_policy_ee_hi,
     NULL
 };
 

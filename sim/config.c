@@ -30,6 +30,7 @@ static const char *const oma_pick_names[] = {"adversarial", "random", NULL};
 static const char *const ns_objective_names[] = {"latency", "energy", NULL};
 static const char *const ns_delay_names[] = {"exclude", "include", NULL};
 static const char *const ns_times_names[] = {"measured", "regression", NULL};
+static const char *const ee_decision_names[] = {"lr", "threshold", NULL};
 
 #define OFF(m) offsetof(struct hi_config, m)
 #define SZ(m) sizeof(((struct hi_config *)0)->m)
@@ -179,6 +180,14 @@ const struct config_key config_keys[] = {
      "oma-*: device and offload path work in parallel (all-at-once arrivals) or one after the other (blocking)"},
     {"oma.worst", CONFIG_CHOICE, OFF(oma.pick), 0, 0, 0, 0, NULL, oma_pick_names, "adversarial",
      "oma-worst: offload first the simple samples the L-ML gets wrong (adversarial) or simple samples at random"},
+    {"ee.thresholds", CONFIG_STRING, OFF(ee.thresholds), SZ(ee.thresholds), 0, 0, 0, NULL, NULL, "search",
+     "ee, ee-hi: exit k < N when its confidence >= theta_k: one value for all, N-1 values, or 'search' (001 §5.2 brute force under qos.accuracy)"},
+    {"ee.objective", CONFIG_CHOICE, OFF(ee.objective), 0, 0, 0, 0, NULL, ns_objective_names, "latency",
+     "ee, ee-hi: what the threshold search minimises: the mean latency (001 eq. 3) or device energy (eq. 4)"},
+    {"ee.decision", CONFIG_CHOICE, OFF(ee.decision), 0, 0, 0, 0, NULL, ee_decision_names, "lr",
+     "ee-hi: the decision module at the final exit: the binary LR (policy.lr_*) or the threshold policy.theta"},
+    {"qos.accuracy", CONFIG_NUMBER, OFF(qos.accuracy), 0, 0, 1, 0, NULL, NULL, "0.9",
+     "ee, ee-hi: the accuracy the threshold search must reach (001 §3.3: 90% for CIFAR-10)"},
     {"neurosurgeon.objective", CONFIG_CHOICE, OFF(neurosurgeon.objective), 0, 0, 0, 0, NULL, ns_objective_names, "latency",
      "neurosurgeon: minimise one sample's latency (device + transfer + server) or its device energy (compute + radio)"},
     {"neurosurgeon.delay", CONFIG_CHOICE, OFF(neurosurgeon.delay), 0, 0, 0, 0, NULL, ns_delay_names, "exclude",

@@ -125,6 +125,14 @@ struct hi_config {
         int pick;                  /* enum oma_pick (oma-worst) */
     } oma;
     struct {
+        char thresholds[256];      /* "search", or one or N−1 comma-separated values */
+        int objective;             /* 0 latency, 1 energy */
+        int decision;              /* ee-hi: 0 lr, 1 threshold */
+    } ee;
+    struct {
+        double accuracy;           /* 001 §3.3 accuracy requirement */
+    } qos;
+    struct {
         int objective;             /* 0 latency, 1 energy */
         int delay;                 /* 0 exclude, 1 include */
         int times;                 /* 0 measured, 1 regression */

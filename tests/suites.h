@@ -23,6 +23,7 @@ Suite *suite_omd(void);
 Suite *suite_oma(void);
 Suite *suite_lr(void);
 Suite *suite_neurosurgeon(void);
+Suite *suite_ee(void);
 Suite *suite_system(void);
 Suite *suite_channel(void);
 

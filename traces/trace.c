@@ -312,7 +312,7 @@ parse_row(struct hi_trace *t, char *line, size_t lineno, const struct col *cols,
           size_t r, struct hi_error *err)
 {
     struct csv_cells cells;
-    size_t j, p2col = 0;
+    size_t j, p2col = 0, eep2col[TRACE_MAX_EXITS] = {0};
 
     csv_cells_init(&cells, line);
     for (j = 0; j < nc; j++) {
@@ -355,7 +355,7 @@ parse_row(struct hi_trace *t, char *line, size_t lineno, const struct col *cols,
             else if (c->kind == K_SML_P2) { t->sml_p2[r] = v; p2col = colno; }
             else if (c->kind == K_PROB) t->sml_prob[r * t->n_classes + c->k] = v;
             else if (c->kind == K_LML_CONF) t->lml_conf[r] = v;
-            else if (c->kind == K_EE_P2) t->ee_p2[c->k][r] = v;
+            else if (c->kind == K_EE_P2) { t->ee_p2[c->k][r] = v; eep2col[c->k] = colno; }
             else t->ee_conf[c->k][r] = v;
             break;
         case K_BYTES: case K_T_ARRIVAL:
@@ -376,7 +376,7 @@ parse_row(struct hi_trace *t, char *line, size_t lineno, const struct col *cols,
                             t->sml_p2[r], t->sml_conf[r]);
     for (j = 0; j < nc; j++)
         if (cols[j].kind == K_EE_P2 && t->ee_p2[cols[j].k][r] > t->ee_conf[cols[j].k][r])
-            return error_at(err, t->path, lineno, 0,
+            return error_at(err, t->path, lineno, eep2col[cols[j].k],
                             "%s = %.17g exceeds ee%zu_conf = %.17g (the second-largest softmax cannot exceed the largest)",
                             cols[j].name, t->ee_p2[cols[j].k][r], cols[j].k + 1, t->ee_conf[cols[j].k][r]);
     return HI_OK;
