@@ -20,6 +20,8 @@ extern const struct hi_policy_type hi_policy_lr;
 extern const struct hi_policy_type hi_policy_neurosurgeon;
 extern const struct hi_policy_type hi_policy_ee;
 extern const struct hi_policy_type hi_policy_ee_hi;
+extern const struct hi_policy_type hi_policy_hedge_hi;
+extern const struct hi_policy_type hi_policy_hedge_hi_restart;
 
 const struct hi_policy_type *const policy_types[] = {
     &hi_policy_no_offload,
@@ -38,6 +40,8 @@ const struct hi_policy_type *const policy_types[] = {
     &hi_policy_neurosurgeon,
     &hi_policy_ee,
     &hi_policy_ee_hi,
+    &hi_policy_hedge_hi,
+    &hi_policy_hedge_hi_restart,
     NULL
 };
 

@@ -31,6 +31,7 @@ static const char *const ns_objective_names[] = {"latency", "energy", NULL};
 static const char *const ns_delay_names[] = {"exclude", "include", NULL};
 static const char *const ns_times_names[] = {"measured", "regression", NULL};
 static const char *const ee_decision_names[] = {"lr", "threshold", NULL};
+static const char *const hedge_tuning_names[] = {"log", "worst-case", NULL};
 
 #define OFF(m) offsetof(struct hi_config, m)
 #define SZ(m) sizeof(((struct hi_config *)0)->m)
@@ -188,6 +189,8 @@ const struct config_key config_keys[] = {
      "ee-hi: the decision module at the final exit: the binary LR (policy.lr_*) or the threshold policy.theta"},
     {"qos.accuracy", CONFIG_NUMBER, OFF(qos.accuracy), 0, 0, 1, 0, NULL, NULL, "0.9",
      "ee, ee-hi: the accuracy the threshold search must reach (001 §3.3: 90% for CIFAR-10)"},
+    {"hedge.tuning", CONFIG_CHOICE, OFF(hedge.tuning), 0, 0, 0, 0, NULL, hedge_tuning_names, "log",
+     "hedge-hi, hedge-hi-restart: tune epsilon and eta for L = ln K experts (log) or the proven worst case (1 + chi) ln 2"},
     {"neurosurgeon.objective", CONFIG_CHOICE, OFF(neurosurgeon.objective), 0, 0, 0, 0, NULL, ns_objective_names, "latency",
      "neurosurgeon: minimise one sample's latency (device + transfer + server) or its device energy (compute + radio)"},
     {"neurosurgeon.delay", CONFIG_CHOICE, OFF(neurosurgeon.delay), 0, 0, 0, 0, NULL, ns_delay_names, "exclude",

@@ -133,6 +133,9 @@ struct hi_config {
         double accuracy;           /* 001 §3.3 accuracy requirement */
     } qos;
     struct {
+        int tuning;                /* 0 log, 1 worst-case */
+    } hedge;
+    struct {
         int objective;             /* 0 latency, 1 energy */
         int delay;                 /* 0 exclude, 1 include */
         int times;                 /* 0 measured, 1 regression */

@@ -24,6 +24,7 @@ Suite *suite_oma(void);
 Suite *suite_lr(void);
 Suite *suite_neurosurgeon(void);
 Suite *suite_ee(void);
+Suite *suite_hedge(void);
 Suite *suite_system(void);
 Suite *suite_channel(void);
 
