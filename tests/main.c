@@ -15,7 +15,7 @@ main(void)
         suite_synth, suite_hil, suite_system,
         suite_channel,
         suite_omd, suite_oma, suite_lr, suite_neurosurgeon,
-        suite_ee, suite_hedge,
+        suite_ee, suite_hedge, suite_qos,
     };
     SRunner *sr = srunner_create(NULL);
     size_t i;

@@ -25,6 +25,7 @@ Suite *suite_lr(void);
 Suite *suite_neurosurgeon(void);
 Suite *suite_ee(void);
 Suite *suite_hedge(void);
+Suite *suite_qos(void);
 Suite *suite_system(void);
 Suite *suite_channel(void);
 

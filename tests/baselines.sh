@@ -1,0 +1,74 @@
+#!/bin/sh
+# baselines.sh — the baselines end to end: every policy in `hisim help
+# policies`, 000 §5's OMD and OMA counts from a scenario, `hisim qos`
+# (001 Table 5) and `hisim compare`, and their bad input.
+set -u
+: "${HISIM:=./hisim}" "${SRCDIR:=.}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# expect STATUS PATTERN CMD... : exit status, and one stderr line matching
+expect() {
+    want=$1 pat=$2
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    [ "$got" = "$want" ] || { fail "$* -> status $got, want $want: $(cat "$tmp/err")"; return; }
+    if [ -n "$pat" ]; then
+        grep -q -- "$pat" "$tmp/err" || fail "$* -> stderr '$(cat "$tmp/err")' lacks '$pat'"
+        [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "$* -> stderr is not one line: $(cat "$tmp/err")"
+    fi
+}
+
+# every policy with its one-line summary
+expect 0 "" "$HISIM" help policies
+for p in no-offload full-offload fixed-threshold hil-f batch-hi hil-n tinyml remote omd oma-random oma-worst \
+         oma-amr2 lr neurosurgeon ee ee-hi hedge-hi hedge-hi-restart; do
+    grep -q "^  $p  *[A-Za-z0-9]" "$tmp/out" || fail "help policies lacks $p"
+done
+grep -q "^  full-offload .*run the S-ML, then offload" "$tmp/out" || fail "full-offload summary"
+grep -q "^  remote .*without running the S-ML" "$tmp/out" || fail "remote summary"
+
+# 000 §5 on 10^4 samples: OMD 132 offloads, 9.81288 s; OMA at T = 273.807 s: 3683
+cp "$SRCDIR/tests/data/small.csv" "$tmp/t.csv"
+printf 'trace:\n  file: t.csv\n  samples: 10000\npolicy:\n  name: omd\narrivals:\n  process: all-at-once\ndevice:\n  tau_ed_ms: 0.99\nnetwork:\n  offload_ms: 74.34\n' >"$tmp/omd.yaml"
+db="$tmp/h.db"
+expect 0 "" "$HISIM" run "$tmp/omd.yaml" --db "$db"
+grep -q "offloaded         0.0132 (132 samples" "$tmp/out" || fail "omd: $(cat "$tmp/out")"
+grep -q "makespan          9.812880 s" "$tmp/out" || fail "omd makespan: $(cat "$tmp/out")"
+expect 0 "" "$HISIM" run "$tmp/omd.yaml" --db "$db" -s policy.name=oma-random -s oma.time_limit=273807
+grep -q "(3683 samples" "$tmp/out" || fail "oma-random: $(cat "$tmp/out")"
+expect 0 "" "$HISIM" run "$tmp/omd.yaml" --db "$db" -s policy.name=tinyml -s arrivals.process=closed
+expect 2 "omd: plans the whole run at t = 0 and needs arrivals.process: all-at-once (found 'closed')" \
+    "$HISIM" run "$tmp/omd.yaml" --db "$db" -s arrivals.process=closed
+expect 2 "omd.rule: expected one of idle-first, ect, found 'fast'" "$HISIM" run "$tmp/omd.yaml" --db "$db" -s omd.rule=fast
+
+# compare: run 1 (omd) against run 3 (tinyml): 1 − 9.81288/9.9
+expect 0 "" "$HISIM" compare 1 3 --db "$db"
+grep -q "^makespan_s  *9.81288  *9.9  *0.8800%" "$tmp/out" || fail "compare: $(cat "$tmp/out")"
+expect 0 "" "$HISIM" compare 1 3 --db "$db" --json
+grep -q '{"name":"offloaded","a":132,"b":0,"change":null}' "$tmp/out" || fail "compare --json: $(cat "$tmp/out")"
+expect 2 "no run with id 9" "$HISIM" compare 1 9 --db "$db"
+expect 2 "expected two run ids" "$HISIM" compare 1 --db "$db"
+expect 2 "'x' is not a run id" "$HISIM" compare x 1 --db "$db"
+expect 0 "" "$HISIM" compare -h
+grep -q "usage: hisim compare" "$tmp/out" || fail "compare -h"
+
+# qos: 001 Table 5 (18 cells) as text and JSON
+expect 0 "" "$HISIM" qos
+[ "$(grep -c "ResNet-8 + HI" "$tmp/out")" -eq 3 ] || fail "qos CIFAR-10 rows: $(cat "$tmp/out")"
+grep -q "Jetson Orin   On Device (ResNet-56)    ResNet-8 + HI              ResNet-8 + HI" "$tmp/out" || fail "qos Jetson row"
+grep -q "Jetson Orin   ResNet-18 + HI           ResNet-18 + HI             ResNet-18 + HI" "$tmp/out" || fail "qos ImageNet Jetson row"
+[ "$(grep -c "Remote Inference         Remote Inference \*         Remote Inference \*" "$tmp/out")" -eq 2 ] || fail "qos remote rows"
+expect 0 "" "$HISIM" qos --json
+[ "$(grep -o '"strategy":"[^"]*"' "$tmp/out" | wc -l)" -eq 18 ] || fail "qos --json cells"
+expect 0 "" "$HISIM" qos --accuracy-cifar10 0.99
+grep -q "^CIFAR-10     Coral Micro   Remote Inference" "$tmp/out" || fail "qos --accuracy-cifar10: $(cat "$tmp/out")"
+expect 2 "--accuracy-cifar10: expected an accuracy in \[0, 1\], found '2'" "$HISIM" qos --accuracy-cifar10 2
+expect 2 "unknown option '--bogus'" "$HISIM" qos --bogus
+expect 0 "" "$HISIM" help qos
+
+[ "$fails" -eq 0 ] && echo "baselines: all passed"
+exit $((fails > 0))
