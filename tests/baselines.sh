@@ -70,5 +70,30 @@ expect 2 "--accuracy-cifar10: expected an accuracy in \[0, 1\], found '2'" "$HIS
 expect 2 "unknown option '--bogus'" "$HISIM" qos --bogus
 expect 0 "" "$HISIM" help qos
 
+# the paper scenarios: 000 §5 on the seed-36 cifar10-hi trace (Table 1's counts at theta = 0.607)
+P="$SRCDIR/scenarios/papers"
+expect 0 "" "$HISIM" trace synth --preset cifar10-hi --seed 36 -o "$tmp/c36.csv"
+expect 0 "" "$HISIM" run "$P/000-section5-hi.yaml" --db "$db" -s trace.file="$tmp/c36.csv"
+grep -q "accuracy          0.8352" "$tmp/out" || fail "000 HI accuracy: $(cat "$tmp/out")"
+grep -q "(3550 samples" "$tmp/out" || fail "000 HI offloads"
+grep -q "total cost        3423.0000" "$tmp/out" || fail "000 HI cost 3550 beta + 1648"
+grep -q "makespan          273.807000 s" "$tmp/out" || fail "000 HI makespan"
+grep -q "throughput        36.5221 samples/s" "$tmp/out" || fail "000 HI throughput"
+expect 0 "" "$HISIM" run "$P/000-section5-remote.yaml" --db "$db" -s trace.file="$tmp/c36.csv"
+grep -q "makespan          743.400000 s" "$tmp/out" || fail "000 full offload makespan"
+expect 0 "" "$HISIM" run "$P/000-section5-oma.yaml" --db "$db" -s trace.file="$tmp/c36.csv"
+grep -q "policy            oma-random k=3683 T=273807 ms (hi-makespan: theta=0.607, 3550 offloads)" "$tmp/out" \
+    || fail "000 OMA budget: $(cat "$tmp/out")"
+for s in tinyml omd oma-worst; do
+    expect 0 "" "$HISIM" run "$P/000-section5-$s.yaml" --db "$db" -s trace.file="$tmp/c36.csv"
+done
+expect 0 "" "$HISIM" run "$P/000-neurosurgeon-fmnist.yaml" --db "$db" -s network.rate_mbps=1
+grep -q "k\*=17 of 17" "$tmp/out" || fail "neurosurgeon at 1 Mbit/s: $(cat "$tmp/out")"
+expect 0 "" "$HISIM" run "$P/001-fmnist-ee-hi.yaml" --db "$db" -s qos.accuracy=0.92
+grep -q "theta=0.85,0.69 (search: latency 0.641594 ms" "$tmp/out" || fail "001 EE-HI search: $(cat "$tmp/out")"
+expect 0 "" "$HISIM" run "$P/001-fmnist-hi.yaml" --db "$db"
+grep -q "decision module   F1 0.9331" "$tmp/out" || fail "001 HI F1: $(cat "$tmp/out")"
+expect 0 "" "$HISIM" run "$P/002-hedge-hi-regret.yaml" --db "$db" -s trace.samples=2000
+
 [ "$fails" -eq 0 ] && echo "baselines: all passed"
 exit $((fails > 0))
