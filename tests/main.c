@@ -10,7 +10,7 @@ int
 main(void)
 {
     Suite *(*const suites[])(void) = {
-        suite_kernel, suite_trace, suite_layers, suite_cost, suite_policy,
+        suite_kernel, suite_trace, suite_layers, suite_split, suite_cloud, suite_cost, suite_policy,
         suite_config, suite_catalog, suite_engine, suite_store, suite_regret, suite_batchsize,
         suite_synth, suite_hil,
     };

@@ -7,6 +7,8 @@
 Suite *suite_kernel(void);
 Suite *suite_trace(void);
 Suite *suite_layers(void);
+Suite *suite_split(void);
+Suite *suite_cloud(void);
 Suite *suite_cost(void);
 Suite *suite_policy(void);
 Suite *suite_config(void);
