@@ -34,6 +34,8 @@ static const char usage[] =
     "                      reliability table and calibration error\n"
     "  trace synth         write a synthetic trace from a calibrated model\n"
     "  batch-size          the optimal batch size M* of Batch HI\n"
+    "  split PROFILE       split a DNN between edge and cloud (EdgeLessPart):\n"
+    "                      split point, parts, tensor sent, exits per part\n"
     "  plot KIND           draw a figure with gnuplot (reliability, regret, cost)\n"
     "  help [TOPIC]        help on a verb, or on 'scenario' keys and 'policies'\n"
     "\n"
@@ -145,6 +147,36 @@ static const struct help_topic topics[] = {
      "example:\n"
      "  hisim batch-size --tau-ed 1.48 --tau-es 4.41 --tau-tx 4.93 --tau-nw 20 \\\n"
      "                   --rho 0.421 --alpha 0.5\n"},
+    {"split",
+     "usage: hisim split PROFILE.csv [--rule R] [--fraction F] [--edge-speed X]\n"
+     "                   [--cloud-speed X] [--placement P] [--per-part K]\n"
+     "                   [--pareto-shape A] [--json]\n"
+     "\n"
+     "Splits the DNN of a layer profile once between edge and cloud as\n"
+     "EdgeLessPart does (003), and places early exits inside each part.  The\n"
+     "network split is the profile's backbone: every row but those of the side\n"
+     "exits ee<k> (an exit that ends the profile is the final classifier).  The\n"
+     "split point s keeps backbone layers 1..s on the edge and sends the output\n"
+     "of layer s (s = 0: the raw sample).  Prints s, the time and memory of each\n"
+     "part, the bytes sent, and each part's candidate and placed exits.\n"
+     "\n"
+     "  --rule R          latency: the largest s whose edge time is at most the\n"
+     "                    whole network's cloud time; memory-share (default):\n"
+     "                    the largest s using at most F of the network's memory;\n"
+     "                    layer-share: s = floor(F n)\n"
+     "  --fraction F      in [0, 1] (default 0.7, as in 003's evaluation)\n"
+     "  --edge-speed X, --cloud-speed X\n"
+     "                    speed factors: a part runs the profile's times / X (1)\n"
+     "  --placement P     linear (default) or pareto\n"
+     "  --per-part K      exits per part, 0..3 (default 3)\n"
+     "  --pareto-shape A  Pareto shape a > 0 (default log 5/log 4, the 80-20 rule)\n"
+     "  --json            print one JSON object\n"
+     "\n"
+     "Memory is 4 bytes per parameter plus the largest tensor among a part's\n"
+     "input and outputs.  Details: docs/partitioning.md.\n"
+     "\n"
+     "example:\n"
+     "  hisim split traces/fmnist/profile-ee8.csv --rule memory-share --fraction 0.7\n"},
     {NULL, NULL},
 };
 
@@ -182,7 +214,7 @@ cmd_help(int argc, char **argv)
         return 0;
     }
     if (cli_help(argv[1], stdout))
-        return cli_usage("help", "no help on '%s' (topics: run runs show trace batch-size plot scenario policies)", argv[1]);
+        return cli_usage("help", "no help on '%s' (topics: run runs show trace batch-size plot split scenario policies)", argv[1]);
     return 0;
 }
 
@@ -244,6 +276,7 @@ main(int argc, char **argv)
     } verbs[] = {
         {"run", cmd_run}, {"runs", cmd_runs}, {"show", cmd_show},
         {"trace", cmd_trace}, {"plot", cmd_plot}, {"batch-size", cmd_batchsize},
+        {"split", cmd_split},
         {"help", cmd_help},
     };
     const char *names[sizeof verbs / sizeof verbs[0]];
