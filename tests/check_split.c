@@ -435,11 +435,204 @@ START_TEST(test_bad_profiles)
 }
 END_TEST
 
+/* A random trace for profile p: confidences on a grid of tenths (ties
+ * with c_thr), predictions in 0..9. */
+static struct hi_trace *
+rtrace(const struct rprof *p, size_t n, gsl_rng *r)
+{
+    struct hi_trace *t = trace_new(n);
+    size_t k, i;
+    ck_assert_ptr_nonnull(t);
+    t->n_exits = p->n_exits;
+    for (k = 0; k < p->n_exits; k++) {
+        t->ee_conf[k] = malloc(n * sizeof(double));
+        t->ee_pred[k] = malloc(n * sizeof(int));
+        ck_assert(t->ee_conf[k] && t->ee_pred[k]);
+    }
+    for (i = 0; i < n; i++) {
+        t->label[i] = (int)gsl_rng_uniform_int(r, 10);
+        t->lml_pred[i] = (int)gsl_rng_uniform_int(r, 10);
+        for (k = 0; k < p->n_exits; k++) {
+            t->ee_conf[k][i] = 0.1 * (double)gsl_rng_uniform_int(r, 11);
+            t->ee_pred[k][i] = (int)gsl_rng_uniform_int(r, 10);
+        }
+    }
+    return t;
+}
+
+/* The oracle: walk the profile's rows in order, skipping the rows of side
+ * exits that are not placed; backbone layer s + 1 starts the cloud part;
+ * after the last row of a placed exit, answer if its confidence > c_thr. */
+static void
+brute_walk(const struct rprof *p, const unsigned char *placed, size_t s, double es, double cs,
+           const struct hi_trace *t, size_t row, double c_thr, struct split_outcome *o)
+{
+    size_t i, j = 0, last_bb = 0;
+    int cloud = 0;
+    memset(o, 0, sizeof *o);
+    for (i = 0; i < p->rows; i++) {
+        unsigned k = p->exit[i];
+        int bb = rprof_backbone(p, i);
+        if (!bb && !placed[k])
+            continue;
+        if (bb && j == s && !cloud) {
+            cloud = 1;
+            o->offloaded = 1;
+            o->sent_bytes = s ? p->out[last_bb] : p->raw;
+        }
+        if (bb) {
+            j++;
+            last_bb = i;
+        }
+        if (cloud)
+            o->cloud_ms += p->ms[i] / cs;
+        else
+            o->edge_ms += p->ms[i] / es;
+        if (!bb && (i + 1 == p->rows || p->exit[i + 1] != k) && t->ee_conf[k - 1][row] > c_thr) {
+            o->exit = k;
+            o->pred = t->ee_pred[k - 1][row];
+            o->answer_bytes = p->out[i];
+            return;
+        }
+    }
+    o->final = 1;
+    o->exit = p->named_final ? p->n_exits : 0;
+    o->pred = p->named_final ? t->ee_pred[p->n_exits - 1][row] : t->lml_pred[row];
+    o->answer_bytes = p->out[p->rows - 1];
+}
+
+/* split_walk equals the row-by-row oracle on random profiles, plans,
+ * traces and thresholds (ties at c_thr included).  Catches: >= for >,
+ * the rows of unplaced exits charged, an exit at the split point run in
+ * the cloud, the edge's tail after its last exit dropped, the cloud
+ * part's exits skipped, the wrong tensor sent. */
+START_TEST(test_walk_brute_force)
+{
+    static const double thresholds[] = {-1.0, 0.0, 0.3, 0.5, 0.7, 0.9, 1.0, 2.0};
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    const char *path = util_tmp("rand-walk.csv");
+    int it, checked = 0;
+    gsl_rng_set(r, 13);
+    for (it = 0; it < 150; it++) {
+        struct rprof p;
+        struct hi_layers L;
+        struct split_net net;
+        struct split_params sp;
+        struct split_plan plan;
+        struct hi_trace *t;
+        struct hi_error err = {0};
+        unsigned char placed[MAXR] = {0};
+        size_t i, row, h, bb[MAXR];
+
+        rprof_make(&p, r);
+        if (p.n_exits > TRACE_MAX_EXITS)
+            continue;
+        rprof_write(&p, path);
+        ck_assert_msg(layers_load(&L, path, &err) == HI_OK, "%s", err.msg);
+        ck_assert_msg(split_net_init(&net, &L, &err) == HI_OK, "%s", err.msg);
+        (void)rprof_bb(&p, bb);
+        split_params_defaults(&sp);
+        sp.rule = (enum split_rule)gsl_rng_uniform_int(r, 3);
+        sp.fraction = gsl_rng_uniform(r);
+        sp.edge_speed = 0.5 + gsl_rng_uniform_int(r, 3);
+        sp.cloud_speed = 1.0 + gsl_rng_uniform_int(r, 4);
+        sp.placement = (enum split_placement)gsl_rng_uniform_int(r, 2);
+        sp.per_part = gsl_rng_uniform_int(r, 4);
+        split_plan_make(&net, &sp, &plan);
+        for (i = 0; i < plan.n_edge; i++)
+            placed[net.side_exit[plan.edge[i]]] = 1;
+        for (i = 0; i < plan.n_cloud; i++)
+            placed[net.side_exit[plan.cloud[i]]] = 1;
+        t = rtrace(&p, 12, r);
+        ck_assert_int_eq(split_check_trace(&net, &plan, t, &err), HI_OK);
+        for (row = 0; row < t->n; row++)
+            for (h = 0; h < sizeof thresholds / sizeof thresholds[0]; h++) {
+                struct split_outcome a, b;
+                split_walk(&net, &plan, &sp, t, row, thresholds[h], &a);
+                brute_walk(&p, placed, plan.s, sp.edge_speed, sp.cloud_speed, t, row, thresholds[h], &b);
+                ck_assert_int_eq(a.offloaded, b.offloaded);
+                ck_assert_int_eq(a.final, b.final);
+                ck_assert_uint_eq(a.exit, b.exit);
+                ck_assert_int_eq(a.pred, b.pred);
+                ck_assert_double_eq_tol(a.edge_ms, b.edge_ms, 1e-12);
+                ck_assert_double_eq_tol(a.cloud_ms, b.cloud_ms, 1e-12);
+                ck_assert(a.sent_bytes == b.sent_bytes);
+                ck_assert(a.answer_bytes == b.answer_bytes);
+                checked++;
+            }
+        trace_free(t);
+        split_net_free(&net);
+        layers_free(&L);
+    }
+    ck_assert_int_gt(checked, 5000);
+    gsl_rng_free(r);
+}
+END_TEST
+
+/* The two thresholds of the spec on the shipped EE model split at b2
+ * (layer-share 0.5, s = 8; both side exits on the edge).  c_thr > 1: no
+ * exit fires; every sample runs all of the edge part with both exits'
+ * rows, sends b2.pool's 6272 bytes and runs the cloud part to the final
+ * classifier: edge 0.5610 + 0.0313 + 0.1776 ms (backbone, ee1, ee2; the
+ * sum equals layers_exit_ms(2) = 0.7699, all rows up to ee2),
+ * cloud 0.5244 ms (at speed 1), the answer ee3's.  c_thr below every
+ * confidence: every sample answers at ee1 after b1 and ee1 (0.1218 +
+ * 0.0313 ms), nothing is sent. */
+START_TEST(test_walk_thresholds)
+{
+    struct hi_error err = {0};
+    struct hi_layers L;
+    struct split_net net;
+    struct split_params sp;
+    struct split_plan plan;
+    struct hi_trace *t;
+    size_t i;
+
+    ck_assert_msg(layers_load(&L, util_src("traces/fmnist/profile-ee.csv"), &err) == HI_OK, "%s", err.msg);
+    ck_assert_msg(split_net_init(&net, &L, &err) == HI_OK, "%s", err.msg);
+    t = trace_load(util_src("traces/fmnist/fmnist-cnn.csv"), &err);
+    ck_assert_msg(t != NULL, "%s", err.msg);
+    split_params_defaults(&sp);
+    sp.rule = SPLIT_LAYER_SHARE;
+    sp.fraction = 0.5;
+    split_plan_make(&net, &sp, &plan);
+    ck_assert_uint_eq(plan.s, 8);
+    ck_assert_uint_eq(plan.n_edge, 2);
+    ck_assert_int_eq(split_check_trace(&net, &plan, t, &err), HI_OK);
+    for (i = 0; i < t->n; i++) {
+        struct split_outcome o;
+        split_walk(&net, &plan, &sp, t, i, 1.0 + 1e-9, &o);
+        ck_assert(o.offloaded && o.final);
+        ck_assert_uint_eq(o.exit, 3);
+        ck_assert_int_eq(o.pred, t->ee_pred[2][i]);
+        ck_assert_double_eq_tol(o.edge_ms, 0.5610 + 0.0313 + 0.1776, 1e-12);
+        ck_assert_double_eq_tol(o.edge_ms, layers_exit_ms(&L, 2, 1.0), 1e-12);
+        ck_assert_double_eq_tol(o.cloud_ms, 0.5244, 1e-12);
+        ck_assert(o.sent_bytes == 6272.0 && o.answer_bytes == 40.0);
+        split_walk(&net, &plan, &sp, t, i, -1e-9, &o);
+        ck_assert(!o.offloaded && !o.final);
+        ck_assert_uint_eq(o.exit, 1);
+        ck_assert_int_eq(o.pred, t->ee_pred[0][i]);
+        ck_assert_double_eq_tol(o.edge_ms, 0.1218 + 0.0313, 1e-12);
+        ck_assert(o.cloud_ms == 0.0 && o.sent_bytes == 0.0);
+    }
+    /* a trace with fewer exits than the plan reads is refused */
+    t->n_exits = 2;
+    ck_assert_int_eq(split_check_trace(&net, &plan, t, &err), HI_EINPUT);
+    ck_assert_msg(strstr(err.msg, "reads exit 3"), "%s", err.msg);
+    t->n_exits = 3;
+    trace_free(t);
+    split_net_free(&net);
+    layers_free(&L);
+}
+END_TEST
+
 Suite *
 suite_split(void)
 {
     Suite *s = suite_create("split");
     TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60);   /* brute force on a loaded machine */
     tcase_add_test(tc, test_rules_brute_force);
     tcase_add_test(tc, test_memory_matches_layers);
     tcase_add_test(tc, test_shipped_ee_by_hand);
@@ -448,6 +641,8 @@ suite_split(void)
     tcase_add_test(tc, test_place_properties);
     tcase_add_test(tc, test_plan_parts);
     tcase_add_test(tc, test_bad_profiles);
+    tcase_add_test(tc, test_walk_brute_force);
+    tcase_add_test(tc, test_walk_thresholds);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -253,3 +253,104 @@ split_plan_make(const struct split_net *net, const struct split_params *p, struc
     for (i = 0; i < plan->n_cloud; i++)
         plan->cloud[i] = plan->cand_edge + pos[i] - 1;
 }
+
+/* 4 bytes per parameter of the rows of profile exit k. */
+static double
+exit_param_bytes(const struct split_net *net, size_t k)
+{
+    double params = 0.0;
+    size_t r;
+    for (r = 0; r < net->L->n; r++)
+        if (net->L->exit_of[r] == k)
+            params += net->L->params[r];
+    return 4.0 * params;
+}
+
+double
+split_part_memory(const struct split_net *net, const struct split_plan *plan, int cloud)
+{
+    double m = cloud ? split_net_memory(net, plan->s, net->n) : split_net_memory(net, 0, plan->s);
+    const size_t *ex = cloud ? plan->cloud : plan->edge;
+    size_t i, n = cloud ? plan->n_cloud : plan->n_edge;
+    for (i = 0; i < n; i++)
+        m += exit_param_bytes(net, net->side_exit[ex[i]]);
+    return m;
+}
+
+int
+split_check_trace(const struct split_net *net, const struct split_plan *plan, const struct hi_trace *t,
+                  struct hi_error *err)
+{
+    size_t i, need = net->final_exit;
+    for (i = 0; i < plan->n_edge; i++)
+        if (net->side_exit[plan->edge[i]] > need)
+            need = net->side_exit[plan->edge[i]];
+    for (i = 0; i < plan->n_cloud; i++)
+        if (net->side_exit[plan->cloud[i]] > need)
+            need = net->side_exit[plan->cloud[i]];
+    if (need > t->n_exits)
+        return error_set(err, HI_EINPUT,
+                         "%s: the plan reads exit %zu of %s, but the trace has %zu exits (ee<k>_conf, ee<k>_pred)",
+                         t->path ? t->path : "the trace", need, net->L->path, t->n_exits);
+    return HI_OK;
+}
+
+/* The output bytes of profile exit k's last row. */
+static double
+exit_out_bytes(const struct split_net *net, size_t k)
+{
+    return net->L->output_bytes[net->L->exit_end[k - 1] - 1];
+}
+
+/* Walks placed exits ex[0..n) of one part from backbone layer a; returns
+ * the index of the exit that answers, or n; adds the compute to *ms. */
+static size_t
+walk_part(const struct split_net *net, const size_t *ex, size_t n, size_t a, double speed, const struct hi_trace *t,
+          size_t row, double c_thr, double *ms)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        size_t c = ex[i], k = net->side_exit[c];
+        assert(net->side_at[c] >= a);
+        *ms += split_net_ms(net, a, net->side_at[c], speed) + net->side_ms[c] / speed;
+        a = net->side_at[c];
+        if (t->ee_conf[k - 1][row] > c_thr)   /* "greater than c_thr" */
+            return i;
+    }
+    return n;
+}
+
+void
+split_walk(const struct split_net *net, const struct split_plan *plan, const struct split_params *p,
+           const struct hi_trace *t, size_t row, double c_thr, struct split_outcome *o)
+{
+    size_t i, a;
+    memset(o, 0, sizeof *o);
+    assert(row < t->n);
+    i = walk_part(net, plan->edge, plan->n_edge, 0, p->edge_speed, t, row, c_thr, &o->edge_ms);
+    if (i < plan->n_edge) {
+        o->exit = net->side_exit[plan->edge[i]];
+        o->pred = t->ee_pred[o->exit - 1][row];
+        o->answer_bytes = exit_out_bytes(net, o->exit);
+        return;
+    }
+    a = plan->n_edge ? net->side_at[plan->edge[plan->n_edge - 1]] : 0;
+    o->edge_ms += split_net_ms(net, a, plan->s, p->edge_speed);
+    if (plan->s < net->n) {
+        o->offloaded = 1;
+        o->sent_bytes = split_net_sent_bytes(net, plan->s);
+        i = walk_part(net, plan->cloud, plan->n_cloud, plan->s, p->cloud_speed, t, row, c_thr, &o->cloud_ms);
+        if (i < plan->n_cloud) {
+            o->exit = net->side_exit[plan->cloud[i]];
+            o->pred = t->ee_pred[o->exit - 1][row];
+            o->answer_bytes = exit_out_bytes(net, o->exit);
+            return;
+        }
+        a = plan->n_cloud ? net->side_at[plan->cloud[plan->n_cloud - 1]] : plan->s;
+        o->cloud_ms += split_net_ms(net, a, net->n, p->cloud_speed);
+    }
+    o->final = 1;
+    o->exit = net->final_exit;
+    o->pred = net->final_exit ? t->ee_pred[net->final_exit - 1][row] : t->lml_pred[row];
+    o->answer_bytes = split_net_out_bytes(net, net->n);
+}

@@ -57,6 +57,7 @@
 #include <stddef.h>
 #include "traces/error.h"
 #include "traces/layers.h"
+#include "traces/trace.h"
 
 #define SPLIT_MAX_PER_PART 3
 #define SPLIT_PARETO_8020 1.1609640474436813   /* log 5 / log 4 */
@@ -137,5 +138,42 @@ size_t split_point(const struct split_net *net, const struct split_params *p);
 
 /* The split point and the placed exits of both parts. */
 void split_plan_make(const struct split_net *net, const struct split_params *p, struct split_plan *plan);
+
+/* Memory (bytes) of a part with its placed exits: M of its backbone layers
+ * plus 4 bytes per parameter of each placed exit's rows (their tensors are
+ * smaller than the backbone's they hang from, and are not counted). */
+double split_part_memory(const struct split_net *net, const struct split_plan *plan, int cloud);
+
+/*
+ * One sample through a plan, as 003 §II infers: "EdgeLessPart infers in
+ * the edge first.  In case the local EEs do not yield accuracy greater
+ * than c_thr, it will offload to the cloud, where the next network part
+ * will continue as it happens in the edge."  The edge part runs its
+ * backbone and, at each placed exit in order, that exit's own rows; the
+ * first exit whose confidence is > c_thr (strictly) answers.  Otherwise the
+ * output of layer s is sent and the cloud part runs the same way; the
+ * final classifier always answers.  Times are compute only, at the
+ * parts' speeds (the network is the caller's).
+ *
+ * Profile exit k reads trace columns ee<k>_conf and ee<k>_pred; the final
+ * classifier is ee<final_exit>_pred, or lml_pred when the profile's last
+ * layer is not an exit.
+ */
+struct split_outcome {
+    int offloaded;               /* 1: the cloud part ran */
+    size_t exit;                 /* the profile exit that answered (0: the final
+                                    classifier of a profile without a named one) */
+    int final;                   /* 1: the final classifier answered */
+    int pred;                    /* its prediction */
+    double edge_ms, cloud_ms;    /* compute of each part */
+    double sent_bytes;           /* uplink payload (0 unless offloaded) */
+    double answer_bytes;         /* the answering exit's output tensor (the cloud's egress) */
+};
+
+/* 0, or HI_EINPUT when the trace lacks an exit column the plan reads. */
+int split_check_trace(const struct split_net *net, const struct split_plan *plan, const struct hi_trace *t,
+                      struct hi_error *err);
+void split_walk(const struct split_net *net, const struct split_plan *plan, const struct split_params *p,
+                const struct hi_trace *t, size_t row, double c_thr, struct split_outcome *o);
 
 #endif
