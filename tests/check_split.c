@@ -298,6 +298,55 @@ START_TEST(test_shipped_ee_by_hand)
 }
 END_TEST
 
+/* profile-ee8.csv by hand: 50 rows, 29 backbone layers (b1..b8 and the
+ * classifier ee8), 7 side exits of 3 rows each, one after every block.
+ * Backbone parameters 176 + 2336 + 4672 + 9280 + 9280 + 18560 + 36992 +
+ * 36992 + 650 = 118938, the largest tensor b1's 50176 bytes: M(0, 29] =
+ * 525928, 70% = 368149.6.  Through b6.relu (layer 20) 4·44304 + 50176 =
+ * 227392 fits; b7.conv adds 4·36864: 374848 does not.  So s = 20, 12544
+ * bytes sent, ee1..ee6 on the edge (ee6 hangs right at s), ee7 in the
+ * cloud: exits in both parts.  Linear K = 3 of L = 6 picks positions 2,
+ * 3, 5 (ee2, ee3, ee5); Pareto 1, 2, 3; the edge part's memory adds the
+ * placed exits' 4·(170 + 330 + 330) = 3320 bytes. */
+START_TEST(test_shipped_ee8_by_hand)
+{
+    struct hi_error err = {0};
+    struct hi_layers L;
+    struct split_net net;
+    struct split_params sp;
+    struct split_plan plan;
+
+    ck_assert_msg(layers_load(&L, util_src("traces/fmnist/profile-ee8.csv"), &err) == HI_OK, "%s", err.msg);
+    ck_assert_msg(split_net_init(&net, &L, &err) == HI_OK, "%s", err.msg);
+    ck_assert_uint_eq(L.n, 50);
+    ck_assert_uint_eq(net.n, 29);
+    ck_assert_uint_eq(net.n_side, 7);
+    ck_assert_uint_eq(net.final_exit, 8);
+    ck_assert(net.mem[29] == 525928.0);
+    ck_assert(net.mem[20] == 227392.0);
+    ck_assert(net.mem[21] == 374848.0);
+    split_params_defaults(&sp);
+    split_plan_make(&net, &sp, &plan);
+    ck_assert_uint_eq(plan.s, 20);
+    ck_assert_str_eq(L.name[net.row[19] - 1], "b6.relu");
+    ck_assert(split_net_sent_bytes(&net, 20) == 12544.0);
+    ck_assert_uint_eq(plan.cand_edge, 6);
+    ck_assert_uint_eq(plan.cand_cloud, 1);
+    ck_assert_uint_eq(plan.n_edge, 3);
+    ck_assert(net.side_exit[plan.edge[0]] == 2 && net.side_exit[plan.edge[1]] == 3 && net.side_exit[plan.edge[2]] == 5);
+    ck_assert_uint_eq(plan.n_cloud, 1);
+    ck_assert_uint_eq(net.side_exit[plan.cloud[0]], 7);
+    ck_assert(split_part_memory(&net, &plan, 0) == 227392.0 + 3320.0);
+    ck_assert(split_part_memory(&net, &plan, 1) == split_net_memory(&net, 20, 29) + 4.0 * 650);
+    sp.placement = SPLIT_PLACE_PARETO;
+    split_plan_make(&net, &sp, &plan);
+    ck_assert(net.side_exit[plan.edge[0]] == 1 && net.side_exit[plan.edge[1]] == 2 && net.side_exit[plan.edge[2]] == 3);
+    ck_assert_uint_eq(net.side_exit[plan.cloud[0]], 7);
+    split_net_free(&net);
+    layers_free(&L);
+}
+END_TEST
+
 /* The spec's example and the small cases of linear placement by hand. */
 START_TEST(test_place_linear)
 {
@@ -636,6 +685,7 @@ suite_split(void)
     tcase_add_test(tc, test_rules_brute_force);
     tcase_add_test(tc, test_memory_matches_layers);
     tcase_add_test(tc, test_shipped_ee_by_hand);
+    tcase_add_test(tc, test_shipped_ee8_by_hand);
     tcase_add_test(tc, test_place_linear);
     tcase_add_test(tc, test_place_pareto_by_hand);
     tcase_add_test(tc, test_place_properties);

@@ -41,12 +41,36 @@ grep -q '"split":16,"split_layer":"ee3.fc2","sent_bytes":0,' "$tmp/out" || fail 
 expect 0 "" "$HISIM" split "$ee" --rule layer-share --fraction 0 --json
 grep -q '"split":0,"split_layer":null,"sent_bytes":784,' "$tmp/out" || fail "cloud-only: $(cat "$tmp/out")"
 
-# EE8: the 70% memory split leaves exits in both parts
-if [ -r "$ee8" ]; then
-    expect 0 "" "$HISIM" split "$ee8" --json
-    grep -q '"edge":{[^}]*"exits":\[[0-9]' "$tmp/out" || fail "ee8 edge exits: $(cat "$tmp/out")"
-    grep -q '"cloud":{[^}]*"exits":\[[0-9]' "$tmp/out" || fail "ee8 cloud exits: $(cat "$tmp/out")"
-fi
+# the closed form on the recorded trace, split at b2 (layer-share 0.5):
+# c_thr > 1 exits nowhere: 0.7699 ms on the edge (b1, ee1, b2, ee2), 6272
+# bytes at 50 Mbit/s (1.00352 ms), 20 ms delay, 0.5244 ms in the cloud =
+# 22.29782 ms, the final classifier's accuracy, the cloud-only cost (both
+# bill 100 ms); c_thr below every confidence answers at ee1 (0.1531 ms,
+# ee1's accuracy), cost 0.  Cloud-only: 784 bytes, 1.0854 ms: 21.21084 ms.
+cnn="$SRCDIR/traces/fmnist/fmnist-cnn.csv"
+expect 0 "" "$HISIM" split "$ee" --rule layer-share --fraction 0.5 --trace "$cnn" --c-thr 2,-1 --json
+grep -q '"cloud_only":{"accuracy":0.9216,"latency_ms":21.21084,' "$tmp/out" || fail "cloud-only: $(cat "$tmp/out")"
+grep -q '{"c_thr":2,"edge_exit":0,"cloud_exit":0,"final":1,"offloaded":1,"accuracy":0.9216,"mean_latency_ms":22.29782,' "$tmp/out" \
+    || fail "c_thr > 1: $(cat "$tmp/out")"
+grep -q '"relative_cost":1.0000000000000' "$tmp/out" || fail "c_thr > 1 relative cost: $(cat "$tmp/out")"
+grep -q '{"c_thr":-1,"edge_exit":1,"cloud_exit":0,"final":0,"offloaded":0,"accuracy":0.8923,"mean_latency_ms":0.1530999' "$tmp/out" \
+    || fail "c_thr < every confidence: $(cat "$tmp/out")"
+grep -q '"cost_per_1000":0,"relative_cost":0}' "$tmp/out" || fail "c_thr < every confidence costs 0: $(cat "$tmp/out")"
+# the table: one row per c_thr of from:to:step
+expect 0 "" "$HISIM" split "$ee" --trace "$cnn" --c-thr 0.3:0.9:0.1
+[ "$(grep -c '^0\.[3-9] ' "$tmp/out")" -eq 7 ] || fail "c_thr table: $(cat "$tmp/out")"
+expect 2 "--trace and --c-thr go together" "$HISIM" split "$ee" --trace "$cnn"
+expect 2 "--c-thr: expected numbers" "$HISIM" split "$ee" --trace "$cnn" --c-thr 0.3:0.1:0.1
+expect 2 "--rate-mbps, --delay-ms, --reply-ms and --billing-ms need --trace" "$HISIM" split "$ee" --delay-ms 3
+
+# EE8: the 70% memory split leaves exits in both parts (s = 20, after
+# b6.relu; ee2 ee3 ee5 on the edge, ee7 in the cloud; tests/check_split.c)
+expect 0 "" "$HISIM" split "$ee8" --json
+grep -q '"split":20,"split_layer":"b6.relu","sent_bytes":12544,' "$tmp/out" || fail "ee8 split: $(cat "$tmp/out")"
+grep -q '"edge":{"layers":20,[^}]*"candidates":6,"exits":\[2,3,5\]}' "$tmp/out" || fail "ee8 edge exits: $(cat "$tmp/out")"
+grep -q '"cloud":{"layers":9,[^}]*"candidates":1,"exits":\[7\]}' "$tmp/out" || fail "ee8 cloud exits: $(cat "$tmp/out")"
+# its trace has 8 exits; the 3-exit trace cannot serve its plan
+expect 2 "reads exit 8 of" "$HISIM" split "$ee8" --trace "$cnn" --c-thr 0.5
 
 # help
 expect 0 "" "$HISIM" split -h
