@@ -150,7 +150,9 @@ static const struct help_topic topics[] = {
     {"split",
      "usage: hisim split PROFILE.csv [--rule R] [--fraction F] [--edge-speed X]\n"
      "                   [--cloud-speed X] [--placement P] [--per-part K]\n"
-     "                   [--pareto-shape A] [--json]\n"
+     "                   [--pareto-shape A] [--trace TRACE.csv --c-thr LIST\n"
+     "                   [--rate-mbps R] [--delay-ms D] [--reply-ms D] [--billing-ms B]]\n"
+     "                   [--json]\n"
      "\n"
      "Splits the DNN of a layer profile once between edge and cloud as\n"
      "EdgeLessPart does (003), and places early exits inside each part.  The\n"
@@ -170,13 +172,29 @@ static const struct help_topic topics[] = {
      "  --placement P     linear (default) or pareto\n"
      "  --per-part K      exits per part, 0..3 (default 3)\n"
      "  --pareto-shape A  Pareto shape a > 0 (default log 5/log 4, the 80-20 rule)\n"
+     "  --trace TRACE.csv --c-thr LIST\n"
+     "                    also infer on the trace's exits at each c_thr (0.3,0.5 or\n"
+     "                    from:to:step): an exit answers when its confidence is\n"
+     "                    > c_thr, else the cloud part continues, the final\n"
+     "                    classifier always answers.  Prints the shares answered\n"
+     "                    at the edge, in the cloud and by the final classifier,\n"
+     "                    accuracy, mean and p95 latency and the cloud cost per\n"
+     "                    1000 inferences (US$, Google Cloud Functions 1st gen\n"
+     "                    prices) and relative to cloud-only.  A closed form: one\n"
+     "                    sample at a time, no queueing\n"
+     "  --rate-mbps R     uplink rate (default 50)\n"
+     "  --delay-ms D      network delay per transmission (default 20)\n"
+     "  --reply-ms D      time of the answer back (default 0)\n"
+     "  --billing-ms B    billing increment, durations rounded up (default 100)\n"
      "  --json            print one JSON object\n"
      "\n"
      "Memory is 4 bytes per parameter plus the largest tensor among a part's\n"
      "input and outputs.  Details: docs/partitioning.md.\n"
      "\n"
      "example:\n"
-     "  hisim split traces/fmnist/profile-ee8.csv --rule memory-share --fraction 0.7\n"},
+     "  hisim split traces/fmnist/profile-ee8.csv --rule memory-share --fraction 0.7\n"
+     "  hisim split traces/fmnist/profile-ee8.csv --placement pareto \\\n"
+     "              --trace traces/fmnist/fmnist-ee8.csv --c-thr 0.3:0.9:0.1\n"},
     {NULL, NULL},
 };
 

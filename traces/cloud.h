@@ -12,15 +12,15 @@
  *        + egress_bytes / 2^30 · price_egress_gb
  *
  * 003 prints no prices.  The defaults (cloud_price_defaults) are Google
- * Cloud Functions 1st gen, Tier 1, as published on
+ * Cloud Functions 1st gen, Tier 1, published on
  * https://cloud.google.com/functions/pricing (the page 003 cites, visited
- * 2023-08-29; the figures below are those of the 2021-01-10 archived copy,
- * unchanged since 2017): $0.40 per million invocations, $0.0000025 per
- * GB-second, $0.0000100 per GHz-second, 100 ms increments rounded up
+ * by its authors 2023-08-29): $0.40 per million invocations, $0.0000025
+ * per GB-second, $0.0000100 per GHz-second, 100 ms increments rounded up
  * ("260ms would be billed as 300ms"), $0.12 per GB of egress (1 GB = 2^30
  * bytes), for the 256 MB / 400 MHz function size.  The free tier (2 million
  * invocations, 400,000 GB-s and 200,000 GHz-s a month) is not modelled.
- * docs/partitioning.md has the table.  All prices are in US dollars.
+ * docs/partitioning.md has the table and which copy of the page each
+ * figure was checked against.  All prices are in US dollars.
  */
 #ifndef HISIM_CLOUD_H
 #define HISIM_CLOUD_H
