@@ -95,6 +95,14 @@ expect 2 "bad.csv:3:5: column 'sml_conf'" "$HISIM" run "$tmp/s.yaml" --db "$db" 
 expect 2 "missing.csv: cannot open trace" "$HISIM" run "$tmp/s.yaml" --db "$db" -s trace.file="$tmp/missing.csv"
 expect 2 "unknown key 'cost.bta'" "$HISIM" run "$tmp/s.yaml" --db "$db" -s cost.bta=1
 expect 2 "cannot open scenario" "$HISIM" run "$tmp/none.yaml" --db "$db"
+# layer profiles: a bad one is pointed at, a time given twice is refused; a relative path is the scenario's
+printf '# input_bytes: 4\nname,type,flops,params,output_bytes,cpu_ms\na,b,1,1,1,slow\n' >"$tmp/badp.csv"
+expect 2 "badp.csv:3:11: column 'cpu_ms': expected a number >= 0, found 'slow' (while loading device.profile)" "$HISIM" run "$tmp/s.yaml" --db "$db" -s device.profile="$tmp/badp.csv"
+expect 2 "device.tau_ed_ms and device.profile both give the S-ML time" "$HISIM" run "$tmp/s.yaml" --db "$db" -s device.tau_ed_ms=1 -s device.profile="$SRCDIR/traces/fmnist/profile-sml.csv"
+cp "$SRCDIR/traces/fmnist/profile-sml.csv" "$tmp/p.csv"
+printf 'device:\n  profile: p.csv\n' | cat "$tmp/s.yaml" - >"$tmp/prof.yaml"
+expect 0 "" "$HISIM" run "$tmp/prof.yaml" --db "$tmp/prof.db" --json
+grep -q '"device.tau_ed_ms":0.119' "$tmp/out" || fail "device.profile did not give tau_ed_ms: $(cat "$tmp/out")"
 expect 2 "unknown option" "$HISIM" run "$tmp/s.yaml" --frobnicate
 expect 2 "expected a scenario file" "$HISIM" run
 expect 2 "unknown verb 'rnu' (did you mean 'run'?)" "$HISIM" rnu
