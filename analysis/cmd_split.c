@@ -116,8 +116,8 @@ cthr_list(const char *s, double *v)
         k = (int)floor((b - a) / step + 1e-9);
         if (k + 1 > MAX_CTHR)
             return -1;
-        for (i = 0; i <= k; i++)
-            v[n++] = a + step * i;
+        for (i = 0; i <= k; i++)   /* 0.3 + 3·0.1 is 0.6000000000000001: round to 1e-12 */
+            v[n++] = round((a + step * i) * 1e12) / 1e12;
         return n;
     }
     for (;;) {
