@@ -55,6 +55,9 @@ struct hi_config {
         double energy_sml_mj;      /* energy per S-ML inference */
         double energy_offload_mj;  /* energy per offloaded sample */
         double tx_power_w;         /* radio power while transmitting */
+        char profile[CONFIG_PATH_MAX];   /* layer profile of the device's model, or "" */
+        double speed;              /* divides the device's profile times */
+        double power_w;            /* power while computing; NaN: energy_sml_mj / tau_ed_ms */
     } device;
     struct {
         char name[CONFIG_NAME_MAX];      /* catalog network, or "" */
@@ -67,6 +70,9 @@ struct hi_config {
         char name[CONFIG_NAME_MAX];      /* catalog server, or "" */
         char model[CONFIG_NAME_MAX];     /* catalog L-ML model */
         double tau_es_ms;          /* L-ML time per sample */
+        double preprocess_ms;      /* per offloaded sample, before the L-ML (001 §4.1) */
+        char profile[CONFIG_PATH_MAX];   /* layer profile of the L-ML, or "" */
+        double speed;              /* divides the server's profile times */
     } server;
     struct {
         double alpha;              /* weight of system time in f(M), 002 eq. (8) */
