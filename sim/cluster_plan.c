@@ -475,10 +475,38 @@ global_data(const struct cluster_costs *c, int gpu_only, struct cluster_plan *pl
     for (j = 0; j < env->n_nodes; j++)
         used += share[j] > 0;
     if (used < 2) {
-        plan->mode = CLUSTER_DATA;
-        plan->n = 0;
-        plan->time = INFINITY;
-        return HI_OK;
+        /* The optimum is one node (the model plan of one block is faster).
+         * The best plan over >= 2 nodes then levels some subset: try each. */
+        unsigned S, best_S = 0;
+        double best = INFINITY;
+        for (S = 1; S < (1u << env->n_nodes); S++) {
+            double T;
+            size_t count = 0;
+            if ((S & env->usable) != S)
+                continue;
+            for (j = 0; j < env->n_nodes; j++) {
+                usable[j] = (S >> j) & 1u;
+                count += usable[j];
+            }
+            if (count < 2)
+                continue;
+            T = partition_shares(env->n_nodes, fixed, slope, usable, share);
+            for (j = 0, count = 0; j < env->n_nodes; j++)
+                count += share[j] > 0;
+            if (count == (size_t)__builtin_popcount(S) && T < best) {
+                best = T;
+                best_S = S;
+            }
+        }
+        if (!best_S) {
+            plan->mode = CLUSTER_DATA;
+            plan->n = 0;
+            plan->time = INFINITY;
+            return HI_OK;
+        }
+        for (j = 0; j < env->n_nodes; j++)
+            usable[j] = (best_S >> j) & 1u;
+        partition_shares(env->n_nodes, fixed, slope, usable, share);
     }
     return data_parts(c, gpu_only, share, plan, err);
 }
