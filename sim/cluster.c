@@ -539,7 +539,9 @@ ready(struct req *r, uint32_t i)
     struct task *t = &r->t[i];
     switch (t->kind) {
     case T_WAIT:
-        if (t->dur > 0)
+        /* The final task frees the request: it runs as an event of its own,
+         * never inside a caller that still walks the request's tasks. */
+        if (t->dur > 0 || i == r->last)
             kernel_after(&s->k, t->dur, task_done, r, i);
         else
             task_done(&s->k, r, i);
