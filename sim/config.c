@@ -13,10 +13,17 @@
 #include <string.h>
 
 #include "policies/policy.h"
+#include "sim/channel.h"
 #include "sim/json.h"
 
 static const char *const order_names[] = {"sequential", "shuffle", "bootstrap", NULL};
 static const char *const cost_model_names[] = {"classify", "filter", NULL};
+static const char *const arrival_names[] = {"closed", "blocking", "periodic", "poisson", "trace", "all-at-once", NULL};
+static const char *const feedback_names[] = {"full", "offloaded", NULL};
+static const char *const bool_names[] = {"false", "true", NULL};
+static const char *const service_names[] = {"deterministic", "exponential", NULL};
+static const char *const reply_names[] = {"sample", "batch", NULL};
+static const char *const batch_threshold_names[] = {"shared", "per-sample", NULL};
 static const char *const cluster_strategy_names[] = {"hidp", "modnn", "omniboost", "disnet", NULL};
 
 #define OFF(m) offsetof(struct hi_config, m)
@@ -45,6 +52,20 @@ const struct config_key config_keys[] = {
      "learning rate η > 0 of online policies, or 'auto'"},
     {"policy.batch", CONFIG_COUNT, OFF(policy.batch), 0, 1, 1e9, 0, "auto", NULL, "1",
      "batch size M: samples decided together and offloaded in one transmission"},
+    {"policy.batch_threshold", CONFIG_CHOICE, OFF(policy.batch_threshold), 0, 0, 0, 0, NULL, batch_threshold_names, "shared",
+     "batch-hi: one threshold per batch, theta = 0.5 first (shared, 002 Algorithm 1) or one draw per sample (per-sample)"},
+    {"feedback", CONFIG_CHOICE, OFF(feedback), 0, 0, 0, 0, NULL, feedback_names, "full",
+     "what a device learns: full (also whether accepted samples were right: the HIL-F assumption) or offloaded (the L-ML answers only)"},
+    {"arrivals.process", CONFIG_CHOICE, OFF(arrivals.process), 0, 0, 0, 0, NULL, arrival_names, "closed",
+     "when a device starts its next sample: closed (after the decision), blocking (after the answer), periodic, poisson, trace (t_arrival), all-at-once (t = 0)"},
+    {"arrivals.period_ms", CONFIG_NUMBER, OFF(arrivals.period_ms), 0, 0, 1e9, 1, NULL, NULL, "10",
+     "periodic: time between samples of a device, ms"},
+    {"arrivals.rate_hz", CONFIG_NUMBER, OFF(arrivals.rate_hz), 0, 0, 1e9, 1, NULL, NULL, "100",
+     "poisson: arrival rate of samples at a device, per second"},
+    {"devices.count", CONFIG_COUNT, OFF(devices.count), 0, 1, 1e7, 0, NULL, NULL, "1",
+     "number of identical devices; trace.samples and arrivals.* are per device"},
+    {"devices.list", CONFIG_STRING, OFF(devices.list), SZ(devices.list), 0, 0, 0, NULL, NULL, "",
+     "per-device entries 'count=N;key=value;...|...' (written from a devices: list in YAML)"},
     {"cost.beta", CONFIG_NUMBER, OFF(cost.beta), 0, 0, 1, 0, NULL, NULL, "0.5",
      "offloading cost β in [0, 1]"},
     {"cost.lml_error", CONFIG_NUMBER, OFF(cost.lml_error), 0, 0, 1e9, 0, NULL, NULL, "0",
@@ -76,11 +97,41 @@ const struct config_key config_keys[] = {
     {"network.rate_mbps", CONFIG_NUMBER, OFF(network.rate_mbps), 0, 0, 1e9, 1, NULL, NULL, "50",
      "uplink rate, Mbit/s (002 §IV: 50)"},
     {"network.delay_ms", CONFIG_NUMBER, OFF(network.delay_ms), 0, 0, 1e9, 0, NULL, NULL, "20",
-     "network delay τnw per transmission, ms (002 §IV: 20)"},
+     "network delay τnw per transmission, ms (002 §IV: 20); the mean of network.delay_dist"},
     {"network.downlink_ms", CONFIG_NUMBER, OFF(network.downlink_ms), 0, 0, 1e9, 0, NULL, NULL, "0",
      "delay of the feedback from server to device, ms"},
     {"network.bytes", CONFIG_NUMBER, OFF(network.bytes), 0, 0, 1e12, 0, NULL, NULL, "30801.92",
      "payload per sample when the trace has no bytes column (002 §IV: 30.08 KB)"},
+    {"network.delay_dist", CONFIG_CHOICE, OFF(network.delay_dist), 0, 0, 0, 0, NULL, channel_delay_names, "const",
+     "distribution of the per-transmission delay, mean network.delay_ms: const, uniform, exponential, "
+     "shifted-exponential, lognormal, gamma or empirical"},
+    {"network.delay_sd_ms", CONFIG_NUMBER, OFF(network.delay_sd_ms), 0, 0, 1e9, 0, NULL, NULL, "0",
+     "standard deviation of the delay, ms (lognormal, gamma; uniform: mean ± sd·√3 instead of [0, 2·mean])"},
+    {"network.delay_shift_ms", CONFIG_NUMBER, OFF(network.delay_shift_ms), 0, 0, 1e9, 0, NULL, NULL, "0",
+     "least delay of shifted-exponential, ms (shift + Exp(mean − shift); at most delay_ms)"},
+    {"network.delay_file", CONFIG_PATH, OFF(network.delay_file), SZ(network.delay_file), 0, 0, 0, NULL, NULL, "",
+     "empirical delays, one per line in ms; its mean replaces delay_ms; relative to the scenario file's folder"},
+    {"network.channel", CONFIG_CHOICE, OFF(network.channel), 0, 0, 0, 0, NULL, channel_kind_names, "ideal",
+     "loss of transmission attempts: ideal (none) or gilbert-elliott (network.ge_*)"},
+    {"network.ge_p_gb", CONFIG_NUMBER, OFF(network.ge_p_gb), 0, 0, 1, 0, NULL, NULL, "0",
+     "Gilbert–Elliott: probability per attempt of going from Good to Bad"},
+    {"network.ge_p_bg", CONFIG_NUMBER, OFF(network.ge_p_bg), 0, 0, 1, 0, NULL, NULL, "1",
+     "Gilbert–Elliott: probability per attempt of going from Bad to Good"},
+    {"network.ge_loss_good", CONFIG_NUMBER, OFF(network.ge_loss_good), 0, 0, 1, 0, NULL, NULL, "0",
+     "Gilbert–Elliott: probability that an attempt in Good is lost"},
+    {"network.ge_loss_bad", CONFIG_NUMBER, OFF(network.ge_loss_bad), 0, 0, 1, 0, NULL, NULL, "1",
+     "Gilbert–Elliott: probability that an attempt in Bad is lost"},
+    {"network.retx_timeout_ms", CONFIG_NUMBER, OFF(network.retx_timeout_ms), 0, 0, 1e9, 0, NULL, NULL, "0",
+     "ms from the end of a lost attempt until the sender knows and retransmits"},
+    {"network.retx_limit", CONFIG_COUNT, OFF(network.retx_limit), 0, 1, 1e6, 0, NULL, NULL, "8",
+     "attempts per transmission, the first included; when all are lost its samples fail"},
+    {"network.rate_file", CONFIG_PATH, OFF(network.rate_file), SZ(network.rate_file), 0, 0, 0, NULL, NULL, "",
+     "uplink rate as a step function, CSV time_s,rate_mbps (s, Mbit/s); replaces rate_mbps; "
+     "relative to the scenario file's folder"},
+    {"network.shared", CONFIG_CHOICE, OFF(network.shared), 0, 0, 0, 0, NULL, bool_names, "true",
+     "true: one FIFO uplink shared by all devices; false: one uplink per device"},
+    {"network.offload_ms", CONFIG_NUMBER, OFF(network.offload_ms), 0, 0, 1e9, 0, "none", NULL, "none",
+     "end-to-end offload time (send, L-ML, reply), ms, replacing rate, delay and server when set (000 §5: 74.34)"},
     {"server.name", CONFIG_STRING, OFF(server.name), SZ(server.name), 0, 0, 0, NULL, NULL, "",
      "catalog server: fills tau_es_ms when not set here"},
     {"server.model", CONFIG_STRING, OFF(server.model), SZ(server.model), 0, 0, 0, NULL, NULL, "",
@@ -93,6 +144,18 @@ const struct config_key config_keys[] = {
      "layer profile CSV of the L-ML; relative to the scenario file's folder"},
     {"server.speed", CONFIG_NUMBER, OFF(server.speed), 0, 0, 1e6, 1, NULL, NULL, "1",
      "speed factor of the server: profile times are divided by it (2 = twice as fast)"},
+    {"server.workers", CONFIG_COUNT, OFF(server.workers), 0, 1, 1e6, 0, NULL, NULL, "1",
+     "parallel L-ML workers K"},
+    {"server.service", CONFIG_CHOICE, OFF(server.service), 0, 0, 0, 0, NULL, service_names, "deterministic",
+     "service time of a sample: deterministic, or exponential with mean tau_es_ms"},
+    {"server.batch_max", CONFIG_COUNT, OFF(server.batch_max), 0, 1, 1e6, 0, NULL, NULL, "1",
+     "GPU batching: at most B samples per batch (1: no batching)"},
+    {"server.batch_timeout_ms", CONFIG_NUMBER, OFF(server.batch_timeout_ms), 0, 0, 1e9, 0, NULL, NULL, "0",
+     "GPU batching: the longest a waiting sample holds a partial batch back, ms"},
+    {"server.batch_setup_ms", CONFIG_NUMBER, OFF(server.batch_setup_ms), 0, 0, 1e9, 0, NULL, NULL, "0",
+     "GPU batching: a batch of b samples takes batch_setup_ms + tau_es_ms * b"},
+    {"server.reply", CONFIG_CHOICE, OFF(server.reply), 0, 0, 0, 0, NULL, reply_names, "sample",
+     "answers return one by one (sample) or together when a transmission's samples are all served (batch, 002)"},
     {"batch.alpha", CONFIG_NUMBER, OFF(batch.alpha), 0, 0, 1, 0, NULL, NULL, "0.5",
      "weight α of system time against response time in f(M) (002 eq. 8)"},
     {"batch.rho", CONFIG_NUMBER, OFF(batch.rho), 0, 0, 1, 0, "auto", NULL, "auto",

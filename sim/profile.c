@@ -145,6 +145,7 @@ apply_network(struct hi_config *cfg, const char *dataset, double *offload_mj, in
     struct catalog_entry *e = open_entry("network.name", cfg->network.name, CATALOG_NETWORK, err);
     struct hi_error sub = {0};
     const struct catalog_item *it;
+    double rate;
 
     if (!e)
         return HI_EINPUT;
@@ -154,14 +155,27 @@ apply_network(struct hi_config *cfg, const char *dataset, double *offload_mj, in
         catalog_free(e);
         return HI_EINPUT;
     }
-    fill(cfg, "network.rate_mbps", &cfg->network.rate_mbps, it->rate_mbps);
+    /* a network entry's latency_ms is the time of `bytes` on the link (τtx =
+     * B/R in 002 §IV, the transmission time of 001 §4.2.1), so an entry that
+     * gives no rate has rate bytes·8/latency_ms */
+    rate = it->rate_mbps;
+    if (isnan(rate) && it->bytes > 0 && it->latency_ms > 0)
+        rate = it->bytes * 8.0 / (it->latency_ms * 1e3);
+    fill(cfg, "network.rate_mbps", &cfg->network.rate_mbps, rate);
     fill(cfg, "network.delay_ms", &cfg->network.delay_ms, it->delay_ms);
     fill(cfg, "network.bytes", &cfg->network.bytes, it->bytes);
     *bytes_filled = !isnan(it->bytes);
-    /* power_w is the whole device's power while sending, already inside energy_mj:
-     * it does not go to device.tx_power_w, which would count it twice */
-    if (!isnan(it->energy_mj))
+    if (!isnan(it->power_w)) {
+        /* the device's power while it transmits (001 §4.2.1): the engine charges
+         * power × transmission time, which is what energy_mj measured (BLE:
+         * 2.23 W × 177.13 ms = 395 mJ); a per-offload energy besides it, this
+         * entry's or the device's own (another link, 001 Table 3), would count
+         * the transmission twice */
+        fill(cfg, "device.tx_power_w", &cfg->device.tx_power_w, it->power_w);
+        *offload_mj = 0;
+    } else if (!isnan(it->energy_mj)) {
         *offload_mj = it->energy_mj;
+    }
     catalog_free(e);
     return HI_OK;
 }

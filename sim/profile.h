@@ -17,9 +17,12 @@
  *     preprocess_ms -> server.preprocess_ms  (001 §4.1; only when tau_es_ms
  *                                       is the catalog's figure)
  *   network.name, network[] for dataset (else its first entry):
- *     rate_mbps -> network.rate_mbps, delay_ms -> network.delay_ms,
- *     bytes -> network.bytes, energy_mj -> device.energy_offload_mj
- *     (the named network's figure wins over the device's own)
+ *     rate_mbps -> network.rate_mbps (without one: bytes·8/latency_ms),
+ *     delay_ms -> network.delay_ms, bytes -> network.bytes;
+ *     power_w -> device.tx_power_w, and then device.energy_offload_mj = 0
+ *     (the engine charges power × transmission time, 001 §4.2.1);
+ *     without power_w, energy_mj -> device.energy_offload_mj
+ *     (the named network's figures win over the device's own)
  *
  * Then the layer profiles (docs/exec-model.md):
  *   device.profile: sum of cpu_ms / device.speed -> device.tau_ed_ms (a

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policies/policy.h"
 #include "sim/config.h"
+#include "sim/engine.h"
 #include "sim/exec.h"
 #include "sim/profile.h"
 #include "sim/scenario.h"
@@ -301,6 +303,12 @@ START_TEST(test_energy)
     ck_assert_double_eq_tol(c.device.tau_ed_ms, 0.1190, 1e-12);
     ck_assert_double_eq_tol(c.device.energy_sml_mj, 6.22 * 0.1190 / 1.63, 1e-12);
     ck_assert(c.device.energy_offload_mj == 27.67);
+    {   /* applying twice changes nothing (the catalog refills, the profile rescales once) */
+        struct hi_config d = c;
+        struct hi_error err = {0};
+        ck_assert_int_eq(profile_apply(&d, &err), 0);
+        ck_assert(d.device.tau_ed_ms == c.device.tau_ed_ms && d.device.energy_sml_mj == c.device.energy_sml_mj);
+    }
     m = model(&c, NULL);
     exec_cost(m, 0, &accept, &k);
     ck_assert(k.device_mj == c.device.energy_sml_mj);
@@ -468,6 +476,92 @@ START_TEST(test_relative_path)
 }
 END_TEST
 
+/* Through the engine: a policy that splits every sample after layer 4 of
+ * profile-lml.csv, on arrival, one sample at a time (blocking arrivals, so
+ * nothing queues).  Each response is the device part, the transfer of
+ * b1.pool's 25088 bytes at 8 Mbit/s plus τnw, and the server part. */
+static struct hi_action
+split4_decide(void *st, const struct hi_view *v, double *q)
+{
+    (void)st;
+    (void)v;
+    *q = 1.0;
+    return hi_act(HI_ACT_SPLIT, 4);
+}
+
+static const struct hi_policy_type split4 = {
+    .name = "test-split4", .summary = "", .size = 0, .flags = POLICY_DECIDES_AT_ARRIVAL, .decide = split4_decide,
+};
+
+START_TEST(test_engine_split)
+{
+    const double b1 = 0.1686 + 0.0388 + 0.0182 + 0.0968, all = 5.1105;
+    const char *sets[] = {set_path("server.profile", LML), "device.speed=0.5", "server.speed=4",
+                          "arrivals.process=blocking", "network.rate_mbps=8", "network.delay_ms=2",
+                          "trace.samples=50", "server.preprocess_ms=1", "device.power_w=2"};
+    struct hi_error err = {0};
+    struct hi_config c;
+    struct engine_result r;
+    struct engine_hooks h = {NULL, NULL, &split4, NULL, NULL};
+    struct hi_trace *t = trace_load(util_src("tests/data/small.csv"), &err);
+    double resp = b1 / 0.5 + 25088 * 8 / 8e6 * 1e3 + 2 + (all - b1) / 4;   /* ms; no preprocessing */
+
+    ck_assert_ptr_nonnull(t);
+    config(&c, sets, sizeof sets / sizeof sets[0]);
+    ck_assert_msg(engine_run(&c, t, &h, &r, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(r.n, 50);
+    ck_assert_uint_eq(r.offloaded, 50);
+    ck_assert_double_eq_tol(r.mean_response_s, resp * 1e-3, 1e-12);
+    ck_assert_double_eq_tol(r.makespan_s, 50 * resp * 1e-3, 1e-10);
+    ck_assert_double_eq_tol(r.energy_mj, 50 * 2.0 * b1 / 0.5, 1e-9);   /* power × device time only */
+    engine_result_free(&r);
+    trace_free(t);
+}
+END_TEST
+
+/* Through the engine: an early-exit policy that continues at exit 1 and
+ * exits at exit 2 runs the staged time through exit 2 (0.7699 ms of
+ * profile-ee.csv) per sample, and answers with exit 2's prediction. */
+static struct hi_action
+exit2_decide(void *st, const struct hi_view *v, double *q)
+{
+    (void)st;
+    *q = 0.0;
+    ck_assert_uint_eq(v->n_exits, 3);
+    return v->exit < 2 ? hi_act(HI_ACT_CONTINUE, 0) : hi_act(HI_ACT_EXIT, 2);
+}
+
+static const struct hi_policy_type exit2 = {
+    .name = "test-exit2", .summary = "", .size = 0, .flags = POLICY_EXITS, .decide = exit2_decide,
+};
+
+START_TEST(test_engine_exit)
+{
+    const double ee2 = 0.0593 + 0.0181 + 0.0068 + 0.0376 + 0.0125 + 0.0044 + 0.0144 + 0.3794 + 0.0217 + 0.0080 +
+                       0.0301 + 0.1446 + 0.0051 + 0.0084 + 0.0057 + 0.0138;   /* rows 0..15 */
+    const char *sets[] = {set_path("device.profile", EE), "trace.samples=200", "device.energy_sml_mj=1"};
+    struct hi_error err = {0};
+    struct hi_config c;
+    struct engine_result r;
+    struct engine_hooks h = {NULL, NULL, &exit2, NULL, NULL};
+    struct hi_trace *t = trace_load(util_src("traces/fmnist/fmnist-cnn.csv"), &err);
+    size_t i, right = 0;
+
+    ck_assert_ptr_nonnull(t);
+    config(&c, sets, sizeof sets / sizeof sets[0]);
+    ck_assert_msg(engine_run(&c, t, &h, &r, &err) == 0, "%s", err.msg);
+    for (i = 0; i < 200; i++)
+        right += t->ee_pred[1][i] == t->label[i];
+    ck_assert_uint_eq(r.offloaded, 0);
+    ck_assert_double_eq_tol(r.makespan_s, 200 * ee2 * 1e-3, 1e-12);
+    ck_assert_double_eq_tol(r.mean_response_s, ee2 * 1e-3, 1e-12);
+    ck_assert_double_eq_tol(r.accuracy, (double)right / 200.0, 1e-12);
+    ck_assert_double_eq_tol(r.energy_mj, 200 * 1.0 * ee2 / 1.2943, 1e-9);  /* the S-ML's power */
+    engine_result_free(&r);
+    trace_free(t);
+}
+END_TEST
+
 /* CONTINUE is not a decision for a sample as a whole: exec_cost aborts. */
 START_TEST(test_continue_aborts)
 {
@@ -507,6 +601,8 @@ suite_exec(void)
     tcase_add_test(tc, test_bytes);
     tcase_add_test(tc, test_bad);
     tcase_add_test(tc, test_relative_path);
+    tcase_add_test(tc, test_engine_split);
+    tcase_add_test(tc, test_engine_exit);
     tcase_add_test_raise_signal(tc, test_continue_aborts, SIGABRT);
     tcase_add_test_raise_signal(tc, test_unknown_aborts, SIGABRT);
     suite_add_tcase(s, tc);

@@ -4,6 +4,7 @@
 # nothing stored).
 set -u
 : "${HISIM:=./hisim}" "${SRCDIR:=.}"
+command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3: skipped"; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0

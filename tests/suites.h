@@ -19,6 +19,8 @@ Suite *suite_synth(void);
 Suite *suite_hil(void);
 Suite *suite_regret(void);
 Suite *suite_batchsize(void);
+Suite *suite_system(void);
+Suite *suite_channel(void);
 Suite *suite_cluster(void);
 
 #endif

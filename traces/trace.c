@@ -456,12 +456,18 @@ fail:
 }
 
 int
-trace_use_confidence(struct hi_trace *t, const char *column, struct hi_error *err)
+trace_view_confidence(const struct hi_trace *t, const char *column, struct hi_trace *view,
+                      struct hi_error *err)
 {
     const double *src = NULL;
+    const int *pred = NULL;
     size_t stride = 1, k;
     struct col c;
 
+    *view = *t;
+    view->view_conf = NULL;
+    view->view_pred = NULL;
+    view->view_y = NULL;
     c.name = column;
     classify(&c);
     if (strcmp(column, "sml_conf") == 0)
@@ -469,19 +475,50 @@ trace_use_confidence(struct hi_trace *t, const char *column, struct hi_error *er
     if (strcmp(column, "sml_p2") == 0)
         src = t->sml_p2;
     else if (strcmp(column, "lml_conf") == 0)
-        src = t->lml_conf;
+        src = t->lml_conf, pred = t->lml_pred;
     else if (c.kind == K_PROB && c.k < t->n_classes && t->sml_prob) {
         src = t->sml_prob + c.k;
         stride = t->n_classes;
     } else if (c.kind == K_EE_CONF && c.k < t->n_exits)
-        src = t->ee_conf[c.k];
+        src = t->ee_conf[c.k], pred = t->ee_pred[c.k];
     if (!src)
         return error_set(err, HI_EINPUT,
                          "trace.confidence: %s has no column '%s' (expected sml_conf, sml_p2, lml_conf, "
                          "sml_prob_<k> or ee<k>_conf of the trace)", t->path ? t->path : "the trace", column);
+    view->view_conf = malloc(t->n * sizeof *view->view_conf);
+    if (pred) {
+        view->view_pred = malloc(t->n * sizeof *view->view_pred);
+        view->view_y = malloc(t->n * sizeof *view->view_y);
+    }
+    if (!view->view_conf || (pred && (!view->view_pred || !view->view_y))) {
+        trace_view_free(view);
+        return error_set(err, HI_EINTERNAL, "out of memory (%zu rows)", t->n);
+    }
     for (k = 0; k < t->n; k++)
-        t->sml_conf[k] = src[k * stride];
+        view->view_conf[k] = src[k * stride];
+    view->sml_conf = view->view_conf;
+    if (pred) {
+        /* the predictions of the same model: an answer accepted on
+         * ee<k>_conf is exit k's answer */
+        for (k = 0; k < t->n; k++) {
+            view->view_pred[k] = pred[k];
+            view->view_y[k] = pred[k] != t->label[k];
+        }
+        view->sml_pred = view->view_pred;
+        view->y_sml = view->view_y;
+    }
     return HI_OK;
+}
+
+void
+trace_view_free(struct hi_trace *view)
+{
+    free(view->view_conf);
+    free(view->view_pred);
+    free(view->view_y);
+    view->view_conf = NULL;
+    view->view_pred = NULL;
+    view->view_y = NULL;
 }
 
 static double
