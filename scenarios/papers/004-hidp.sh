@@ -167,6 +167,7 @@ plot '$OUT/004-fig6-hidp.dat' using 1:2 title 'HiDP', '$OUT/004-fig6-hidp0.dat' 
 set terminal pngcairo size 900,700 font ',10'
 set output '$OUT/004-fig8.png'
 set key inside top right font ',8'
+set offsets 0, 0, graph 0.35, graph 0.05
 set style data linespoints
 set xlabel 'nodes'
 set ylabel 'ms'
