@@ -22,6 +22,7 @@ int cmd_plot(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_batchsize(int argc, char **argv);
 int cmd_split(int argc, char **argv);
+int cmd_cluster(int argc, char **argv);
 
 /* Prints "hisim: <msg>" to stderr; returns the exit status for err. */
 int cli_fail(const struct hi_error *err);

@@ -36,6 +36,8 @@ static const char usage[] =
     "  batch-size          the optimal batch size M* of Batch HI\n"
     "  split PROFILE       split a DNN between edge and cloud (EdgeLessPart):\n"
     "                      split point, parts, tensor sent, exits per part\n"
+    "  cluster SCENARIO    partition DNN requests over an edge cluster (HiDP,\n"
+    "                      DisNet, MoDNN, OmniBoost): plans, then a run\n"
     "  plot KIND           draw a figure with gnuplot (reliability, regret, cost)\n"
     "  help [TOPIC]        help on a verb, or on 'scenario' keys and 'policies'\n"
     "\n"
@@ -195,6 +197,35 @@ static const struct help_topic topics[] = {
      "  hisim split traces/fmnist/profile-ee8.csv --rule memory-share --fraction 0.7\n"
      "  hisim split traces/fmnist/profile-ee8.csv --placement pareto \\\n"
      "              --trace traces/fmnist/fmnist-ee8.csv --c-thr 0.3:0.9:0.1\n"},
+    {"cluster",
+     "usage: hisim cluster SCENARIO.yaml [-s key.path=value]... [--db PATH] [--json]\n"
+     "                     [--plans-only]\n"
+     "\n"
+     "Distributed DNN inference on a heterogeneous edge cluster (HiDP, 004).  For\n"
+     "every DNN of the scenario's cluster.requests it prints the plan of each\n"
+     "strategy for one request: hidp (global and local partitioning, the faster\n"
+     "of model and data partitioning at each level), disnet (the global step,\n"
+     "GPU-only nodes), modnn (data partitioning proportional to the nodes' GPU\n"
+     "rates), omniboost (model partitioning over all processors, pipelined):\n"
+     "each node's layers, share and link times, and the move, compute and\n"
+     "move-back time of every processor's block.  Then it simulates the request\n"
+     "streams with cluster.strategy (requests queue FIFO on shared processors\n"
+     "and links) and stores the run: mean_response_ms, p95_response_ms,\n"
+     "throughput, inferences_per_100s, energy_mj, gflops, util.NODE.PROC, and\n"
+     "the series gflops (GFLOP/s over time) and response_ms.\n"
+     "\n"
+     "  -s, --set key.path=value  override a key, also of a node or a stream:\n"
+     "                            cluster.nodes.NAME.available=false,\n"
+     "                            cluster.nodes.NAME.PROC.gflops=100,\n"
+     "                            cluster.requests.0.period_ms=250\n"
+     "  --db PATH                 database (default $HISIM_DB, else ./hisim.db)\n"
+     "  --json                    plans and run as one JSON object\n"
+     "  --plans-only              print the plans, do not simulate or store\n"
+     "\n"
+     "Keys: 'hisim help scenario' (cluster.*, hidp.*); lists: docs/hidp.md.\n"
+     "\n"
+     "example:\n"
+     "  hisim cluster scenarios/papers/004-hidp.yaml -s cluster.strategy=modnn\n"},
     {NULL, NULL},
 };
 
@@ -232,7 +263,7 @@ cmd_help(int argc, char **argv)
         return 0;
     }
     if (cli_help(argv[1], stdout))
-        return cli_usage("help", "no help on '%s' (topics: run runs show trace batch-size plot split scenario policies)", argv[1]);
+        return cli_usage("help", "no help on '%s' (topics: run runs show trace batch-size plot split cluster scenario policies)", argv[1]);
     return 0;
 }
 
@@ -295,6 +326,7 @@ main(int argc, char **argv)
         {"run", cmd_run}, {"runs", cmd_runs}, {"show", cmd_show},
         {"trace", cmd_trace}, {"plot", cmd_plot}, {"batch-size", cmd_batchsize},
         {"split", cmd_split},
+        {"cluster", cmd_cluster},
         {"help", cmd_help},
     };
     const char *names[sizeof verbs / sizeof verbs[0]];

@@ -186,7 +186,10 @@ decided(struct model *m, struct device *d, size_t idx, int on_processor)
         if (model_job(m, head)->b_pending == 0)
             deliver_feedback(m, d, head);
     }
-    device_try_start(m, d);
+    /* a sample sent on entry did not hold the processor: the caller
+     * (device_try_start's loop, or the arrival) goes on, iteratively */
+    if (on_processor)
+        device_try_start(m, d);
 }
 
 static void

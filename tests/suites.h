@@ -23,5 +23,6 @@ Suite *suite_regret(void);
 Suite *suite_batchsize(void);
 Suite *suite_system(void);
 Suite *suite_channel(void);
+Suite *suite_cluster(void);
 
 #endif
