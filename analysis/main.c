@@ -222,7 +222,7 @@ static const struct help_topic topics[] = {
      "  --json                    plans and run as one JSON object\n"
      "  --plans-only              print the plans, do not simulate or store\n"
      "\n"
-     "Keys: 'hisim help scenario' (cluster.*, hidp.*); lists: docs/partitioning.md, "HiDP".\n"
+     "Keys: 'hisim help scenario' (cluster.*, hidp.*); lists: docs/partitioning.md, HiDP.\n"
      "\n"
      "example:\n"
      "  hisim cluster scenarios/papers/004-hidp.yaml -s cluster.strategy=modnn\n"},
