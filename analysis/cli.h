@@ -23,6 +23,8 @@ int cmd_help(int argc, char **argv);
 int cmd_batchsize(int argc, char **argv);
 int cmd_qos(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_split(int argc, char **argv);
+int cmd_cluster(int argc, char **argv);
 
 /* Prints "hisim: <msg>" to stderr; returns the exit status for err. */
 int cli_fail(const struct hi_error *err);

@@ -45,18 +45,33 @@ show_progress(void *ctx, size_t done, size_t total)
     fflush(stderr);
 }
 
+/* The samples log's name of an action. */
+static const char *
+action_name(const struct hi_action *a, char *buf, size_t len)
+{
+    switch (a->kind) {
+    case HI_ACT_ACCEPT: return "accept";
+    case HI_ACT_OFFLOAD: return "offload";
+    case HI_ACT_OFFLOAD_RAW: return "offload-raw";
+    case HI_ACT_EXIT: snprintf(buf, len, "exit%u", a->k); return buf;
+    case HI_ACT_SPLIT: snprintf(buf, len, "split%u", a->k); return buf;
+    default: return "continue";
+    }
+}
+
 static int
 log_record(void *ctx, const struct engine_record *r)
 {
     struct samples_log *L = ctx;
-    char p[40], q[40], cost[40], resp[40];
+    char p[40], q[40], cost[40], resp[40], act[24];
     /* shortest round-trip decimals: exact, and byte-identical across runs */
     json_format_number(p, sizeof p, r->p);
     json_format_number(q, sizeof q, r->q_off);
     json_format_number(cost, sizeof cost, r->cost);
     json_format_number(resp, sizeof resp, r->response_s * 1e3);
-    return fprintf(L->f, "%zu,%ld,%s,%s,%d,%d,%d,%s,%s\n", r->idx, r->id, p, q,
-                   r->offload, r->y_sml, r->y_lml, cost, resp) < 0;
+    return fprintf(L->f, "%zu,%ld,%s,%s,%d,%d,%d,%s,%s,%zu,%s,%d\n", r->idx, r->id, p, q,
+                   r->offload, r->y_sml, r->y_lml, cost, resp, r->device, action_name(&r->action, act, sizeof act),
+                   r->failed) < 0;
 }
 
 int
@@ -164,7 +179,7 @@ cmd_run(int argc, char **argv)
             error_set(&err, HI_EINPUT, "%s: cannot write the samples log", log_path);
             goto fail;
         }
-        fputs("idx,id,p,q_off,offload,y_sml,y_lml,cost,response_ms\n", log.f);
+        fputs("idx,id,p,q_off,offload,y_sml,y_lml,cost,response_ms,device,action,failed\n", log.f);
     }
 
     /* 5. simulate */

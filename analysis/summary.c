@@ -165,10 +165,25 @@ policy_learns(const struct store_loaded *run)
     return run->policy && (strncmp(run->policy, "hil-f", 5) == 0 || strncmp(run->policy, "batch-hi", 8) == 0);
 }
 
+/* A cluster run (hisim cluster) has its own figures: all of them, by name. */
+static void
+print_cluster(FILE *f, const struct store_loaded *run)
+{
+    size_t i;
+    fprintf(f, "run %lld: %s\n", (long long)run->id, run->name);
+    fprintf(f, "  policy            %s\n", run->policy);
+    for (i = 0; i < run->n_metrics; i++)
+        fprintf(f, "  %-40s %.6g\n", run->metrics[i].name, run->metrics[i].value);
+}
+
 void
 summary_print_text(FILE *f, const struct store_loaded *run)
 {
 #define M(n) store_metric(run, n)
+    if (!isnan(M("inferences_per_100s"))) {
+        print_cluster(f, run);
+        return;
+    }
     fprintf(f, "run %lld: %s\n", (long long)run->id, run->name);
     fprintf(f, "  policy            %s\n", run->policy);
     fprintf(f, "  samples           %.0f\n", M("samples"));

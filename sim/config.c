@@ -32,6 +32,7 @@ static const char *const ns_delay_names[] = {"exclude", "include", NULL};
 static const char *const ns_times_names[] = {"measured", "regression", NULL};
 static const char *const ee_decision_names[] = {"lr", "threshold", NULL};
 static const char *const hedge_tuning_names[] = {"log", "worst-case", NULL};
+static const char *const cluster_strategy_names[] = {"hidp", "modnn", "omniboost", "disnet", NULL};
 
 #define OFF(m) offsetof(struct hi_config, m)
 #define SZ(m) sizeof(((struct hi_config *)0)->m)
@@ -203,6 +204,24 @@ const struct config_key config_keys[] = {
      "weight α of system time against response time in f(M) (002 eq. 8)"},
     {"batch.rho", CONFIG_NUMBER, OFF(batch.rho), 0, 0, 1, 0, "auto", NULL, "auto",
      "offload ratio ρ for the optimal batch size, or 'auto' (the trace's ratio at θ*)"},
+    /* cluster scenarios (hisim cluster, 004); cluster.nodes and cluster.requests are lists,
+     * read by sim/cluster_config.c */
+    {"cluster.strategy", CONFIG_CHOICE, OFF(cluster.strategy), 0, 0, 0, 0, NULL, cluster_strategy_names, "hidp",
+     "partitioning strategy: hidp, modnn, omniboost or disnet (004 §IV-A)"},
+    {"cluster.halo", CONFIG_NUMBER, OFF(cluster.halo), 0, 0, 10, 0, NULL, NULL, "0",
+     "overlap of a data partition: a share s computes and receives s(1 + halo) of its input"},
+    {"cluster.leader", CONFIG_STRING, OFF(cluster.leader), SZ(cluster.leader), 0, 0, 0, NULL, NULL, "",
+     "the node requests arrive at and results return to (default: the first node)"},
+    {"cluster.node_count", CONFIG_COUNT, OFF(cluster.node_count), 0, 1, 1e9, 0, "all", NULL, "all",
+     "the first N nodes of cluster.nodes take part, or 'all'"},
+    {"cluster.efficiency", CONFIG_NUMBER, OFF(cluster.efficiency), 0, 0, 1, 1, NULL, NULL, "1",
+     "fraction of a processor's peak GFLOP/s that DNN layers sustain, where a processor sets none"},
+    {"cluster.bin_ms", CONFIG_NUMBER, OFF(cluster.bin_ms), 0, 0, 1e9, 1, NULL, NULL, "100",
+     "bin width of the GFLOP/s-over-time series, ms"},
+    {"cluster.duration_s", CONFIG_NUMBER, OFF(cluster.duration_s), 0, 0, 1e9, 0, NULL, NULL, "0",
+     "no request arrives after this time, s; 0: each stream stops after its count"},
+    {"hidp.overhead_ms", CONFIG_NUMBER, OFF(hidp.overhead_ms), 0, 0, 1e9, 0, NULL, NULL, "15",
+     "HiDP's exploration time, added once to every hidp request (004 §IV-A: 15 ms)"},
 };
 
 const size_t config_n_keys = sizeof config_keys / sizeof config_keys[0];

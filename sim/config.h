@@ -29,6 +29,8 @@ enum server_reply { REPLY_SAMPLE, REPLY_BATCH };
 enum omd_rule { OMD_IDLE_FIRST, OMD_ECT };
 enum oma_resources { OMA_PARALLEL, OMA_SEQUENTIAL };
 enum oma_pick { OMA_PICK_ADVERSARIAL, OMA_PICK_RANDOM };
+/* cluster.strategy (004 §IV-A); the nodes and requests are in sim/cluster_config.h */
+enum cluster_strategy { CLUSTER_HIDP, CLUSTER_MODNN, CLUSTER_OMNIBOOST, CLUSTER_DISNET };
 
 #define CONFIG_MAX_KEYS 192
 #define CONFIG_NAME_MAX 64
@@ -145,6 +147,18 @@ struct hi_config {
         double alpha;              /* weight of system time in f(M), 002 eq. (8) */
         double rho;                /* offload ratio for M*; NaN: estimate at θ* */
     } batch;
+    struct {
+        int strategy;              /* enum cluster_strategy */
+        double halo;               /* overlap of a data partition's sub-input, a fraction of its share */
+        char leader[CONFIG_NAME_MAX];    /* the node requests arrive at; "": the first */
+        size_t node_count;         /* the first N nodes take part; 0: all */
+        double efficiency;         /* fraction of peak FLOP/s that DNN layers sustain */
+        double bin_ms;             /* width of the GFLOP/s series' bins */
+        double duration_s;         /* no arrivals after this time; 0: none */
+    } cluster;
+    struct {
+        double overhead_ms;        /* HiDP's exploration, once per request (004 §IV-A: 15 ms) */
+    } hidp;
     unsigned char set[CONFIG_MAX_KEYS];  /* 1: set by the scenario or -s (not a default) */
 };
 

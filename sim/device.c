@@ -77,10 +77,14 @@ local_correct(const struct model *m, const struct job *j)
 }
 
 static void
-fill_view(const struct model *m, const struct device *d, const struct job *j, struct hi_view *v)
+fill_view(const struct model *m, struct device *d, const struct job *j, struct hi_view *v)
 {
     const struct hi_trace *tr = m->tr;
-    memset(v, 0, sizeof *v);
+    v->softmax = NULL;
+    v->n_classes = 0;
+    v->exit_conf = NULL;
+    v->exit_pred = NULL;
+    v->exit = 0;
     v->t = j->t;
     v->row = j->row;
     v->stage = (enum hi_stage)j->stage;
@@ -98,9 +102,16 @@ fill_view(const struct model *m, const struct device *d, const struct job *j, st
             v->n_classes = tr->n_classes;
         }
     } else if (j->stage == HI_STAGE_EXIT) {
+        unsigned k;
         v->exit = j->exit;
         v->p = tr->ee_conf[j->exit - 1][j->row];
         v->pred = tr->ee_pred[j->exit - 1][j->row];
+        for (k = 0; k < j->exit; k++) {
+            d->exit_conf[k] = tr->ee_conf[k][j->row];
+            d->exit_pred[k] = tr->ee_pred[k][j->row];
+        }
+        v->exit_conf = d->exit_conf;
+        v->exit_pred = d->exit_pred;
         v->p2 = tr->ee_p2[j->exit - 1] ? tr->ee_p2[j->exit - 1][j->row] : NAN;
     }
 }
@@ -198,7 +209,10 @@ decided(struct model *m, struct device *d, size_t idx, int on_processor)
         if (model_job(m, head)->b_pending == 0)
             deliver_feedback(m, d, head);
     }
-    device_try_start(m, d);
+    /* a sample sent on entry did not hold the processor: the caller
+     * (device_try_start's loop, or the arrival) goes on, iteratively */
+    if (on_processor)
+        device_try_start(m, d);
 }
 
 static void
@@ -340,6 +354,12 @@ deliver_feedback(struct model *m, struct device *d, size_t head)
     const struct hi_trace *tr = m->tr;
     size_t idx, c = 0;
     int full = d->cfg->feedback == FEEDBACK_FULL;
+    if (!d->policy->type->feedback) {
+        /* nobody listens: mark the batch fed without building outcomes */
+        for (idx = head; idx != JOB_NONE; idx = model_job(m, idx)->bnext)
+            model_job(m, idx)->fed = 1;
+        goto fed;
+    }
     for (idx = head; idx != JOB_NONE; idx = model_job(m, idx)->bnext) {
         struct job *j = model_job(m, idx);
         struct hi_outcome *o = &d->outcomes[c++];
@@ -360,6 +380,7 @@ deliver_feedback(struct model *m, struct device *d, size_t head)
     }
     assert(c <= d->M);
     policy_feedback(d->policy, d->outcomes, c);
+fed:
     if (!d->gate) {
         d->gate = 1;
         device_try_start(m, d);

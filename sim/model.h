@@ -124,6 +124,8 @@ struct device {
     double tx_bytes;
     double tx_seconds;               /* time its transmissions took, retransmissions included */
     struct hi_outcome *outcomes;     /* scratch for one batch's feedback */
+    double exit_conf[TRACE_MAX_EXITS];   /* the exits seen so far, for views */
+    int exit_pred[TRACE_MAX_EXITS];
     /* per-device figures */
     size_t done, correct, offloaded, failed;
     double cost, resp_sum, energy_mj;

@@ -10,8 +10,9 @@
  *   key      := SCALAR
  *
  * Other sequences, aliases and several documents are rejected with the
- * position of the offending node.  Keys are joined with '.' into dotted
- * paths.
+ * position of the offending node, except the sequences of list_keys below,
+ * which are skipped here and read by their own loader.  Keys are joined
+ * with '.' into dotted paths.
  */
 #include "sim/scenario.h"
 
@@ -76,6 +77,37 @@ event_name(yaml_event_type_t t)
     case YAML_ALIAS_EVENT: return "an alias";
     default: return "the end of the document";
     }
+}
+
+/* Keys whose value is a sequence, read by sim/cluster_config.c. */
+static const char *const list_keys[] = {"cluster.nodes", "cluster.requests", NULL};
+
+static int
+is_list_key(const char *path)
+{
+    size_t i;
+    for (i = 0; list_keys[i]; i++)
+        if (strcmp(list_keys[i], path) == 0)
+            return 1;
+    return 0;
+}
+
+/* Consumes the rest of a node whose SEQUENCE-START was just read. */
+static int
+skip_node(struct loader *L)
+{
+    size_t depth = 1;
+    while (depth > 0) {
+        yaml_event_t ev;
+        if (next(L, &ev))
+            return HI_EINPUT;
+        if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT)
+            depth++;
+        else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT)
+            depth--;
+        yaml_event_delete(&ev);
+    }
+    return HI_OK;
 }
 
 /* Appends text to the entry buffer, escaping the list's separators. */
@@ -274,6 +306,17 @@ mapping(struct loader *L, const char *prefix, int depth)
         if (next(L, &vev)) {
             yaml_event_delete(&kev);
             return HI_EINPUT;
+        }
+        if (is_list_key(path)) {
+            int rc = vev.type == YAML_SEQUENCE_START_EVENT
+                         ? skip_node(L)
+                         : at(L, &vev.start_mark, "%s: expected a sequence (a list of entries), found %s", path,
+                              event_name(vev.type));
+            yaml_event_delete(&kev);
+            yaml_event_delete(&vev);
+            if (rc)
+                return rc;
+            continue;
         }
         if (L->in_entry && strcmp(path, "count") == 0 && vev.type == YAML_SCALAR_EVENT) {
             int rc = set_leaf(L, path, (const char *)vev.data.scalar.value, &vev.start_mark);

@@ -37,7 +37,7 @@ db="$tmp/h.db"
 expect 0 "" "$HISIM" run "$tmp/s.yaml" --db "$db" --samples-log "$tmp/log.csv"
 grep -q "stored as run 1 in" "$tmp/out" || fail "run id not printed"
 grep -q "accuracy          0.7000" "$tmp/out" || fail "accuracy not printed: $(cat "$tmp/out")"
-head -1 "$tmp/log.csv" | grep -qx "idx,id,p,q_off,offload,y_sml,y_lml,cost,response_ms" || fail "log header"
+head -1 "$tmp/log.csv" | grep -qx "idx,id,p,q_off,offload,y_sml,y_lml,cost,response_ms,device,action,failed" || fail "log header"
 [ "$(wc -l <"$tmp/log.csv")" -eq 11 ] || fail "log rows"
 expect 0 "" "$HISIM" run "$tmp/s.yaml" --db "$db" --samples-log "$tmp/log2.csv" -s seed=3 --json
 cmp -s "$tmp/log.csv" "$tmp/log2.csv" || fail "same seed, different samples log"

@@ -8,6 +8,8 @@ Suite *suite_kernel(void);
 Suite *suite_trace(void);
 Suite *suite_layers(void);
 Suite *suite_layerfit(void);
+Suite *suite_split(void);
+Suite *suite_cloud(void);
 Suite *suite_cost(void);
 Suite *suite_policy(void);
 Suite *suite_config(void);
@@ -28,5 +30,6 @@ Suite *suite_hedge(void);
 Suite *suite_qos(void);
 Suite *suite_system(void);
 Suite *suite_channel(void);
+Suite *suite_cluster(void);
 
 #endif
