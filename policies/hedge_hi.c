@@ -298,16 +298,25 @@ init_common(struct state *s, const struct hi_policy_env *env, int restart, struc
     return HI_OK;
 }
 
+static void fini(void *st);
+
+/* No fini follows a failed init: free what init_common allocated. */
 static int
 init_hedge(void *st, const struct hi_policy_env *env, struct hi_error *err)
 {
-    return init_common(st, env, 0, err);
+    int rc = init_common(st, env, 0, err);
+    if (rc)
+        fini(st);
+    return rc;
 }
 
 static int
 init_restart(void *st, const struct hi_policy_env *env, struct hi_error *err)
 {
-    return init_common(st, env, 1, err);
+    int rc = init_common(st, env, 1, err);
+    if (rc)
+        fini(st);
+    return rc;
 }
 
 /* Activates the expert at position m if new (inheriting from the next one

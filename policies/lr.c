@@ -278,7 +278,16 @@ lr_module_init(struct lr_module *m, const struct hi_policy_env *env, const char 
 
     /* a training trace of its own */
     if (param(env, "policy.lr_train_file", file, sizeof file) && file[0]) {
-        struct hi_trace *tt = trace_load(file, err);
+        struct hi_trace *tt;
+        char *a = realpath(file, NULL), *b = t->path ? realpath(t->path, NULL) : NULL;
+        int same = a && b && strcmp(a, b) == 0;
+        free(a);
+        free(b);
+        if (same)
+            return error_set(err, HI_EINPUT, "policy.lr_train_file: %s is the run's own trace: the LR would be "
+                             "scored on the samples it was fitted on (policy.lr_train: all does that on purpose)",
+                             file);
+        tt = trace_load(file, err);
         if (!tt)
             return err->status;
         if (exit == 0 && !tt->sml_p2) {

@@ -94,6 +94,13 @@ grep -q "theta=0.85,0.69 (search: latency 0.641594 ms" "$tmp/out" || fail "001 E
 expect 0 "" "$HISIM" run "$P/001-fmnist-hi.yaml" --db "$db"
 grep -q "decision module   F1 0.9331" "$tmp/out" || fail "001 HI F1: $(cat "$tmp/out")"
 expect 0 "" "$HISIM" run "$P/002-hedge-hi-regret.yaml" --db "$db" -s trace.samples=2000
+# the LR is never fitted silently on the samples it scores
+expect 2 "policy.lr_train: 0.5 trains on rows 5000..9999 of the trace; the run must read only rows before them" \
+    "$HISIM" run "$P/001-fmnist-hi.yaml" --db "$db" -s trace.samples=all
+expect 2 "is the run's own trace" "$HISIM" run "$P/001-fmnist-hi.yaml" --db "$db" \
+    -s policy.lr_train_file="$SRCDIR/traces/fmnist/fmnist-cnn.csv"
+expect 0 "" "$HISIM" run "$P/001-fmnist-hi.yaml" --db "$db" -s trace.samples=all -s policy.lr_train=all
+grep -q "in-sample on all 10000 rows (optimistic)" "$tmp/out" || fail "lr in-sample not declared: $(cat "$tmp/out")"
 
 [ "$fails" -eq 0 ] && echo "baselines: all passed"
 exit $((fails > 0))

@@ -177,6 +177,8 @@ START_TEST(test_lr_collinear_is_threshold)
     }
     ck_assert_uint_gt(off, 50);
     ck_assert_uint_lt(off, 950);
+    engine_result_free(&ra);
+    engine_result_free(&rb);
     free(a.r);
     free(b.r);
     free(right);
@@ -250,12 +252,14 @@ START_TEST(test_lr_given)
     for (i = 0; i < 500; i++)
         ck_assert_int_eq(a.r[i].offload, a.r[i].p < 0.6);
     ck_assert_ptr_nonnull(strstr(r.policy_desc, "(given)"));
+    engine_result_free(&r);
     set(&c, "policy.lr_w=-0.6,3,0");
     set(&c, "policy.lr_cut=0.7");
     lr_run(t, &c, &a, &r);
     b = (0.6 + log(0.7 / 0.3)) / 3;
     for (i = 0; i < 500; i++)
         ck_assert_int_eq(a.r[i].offload, a.r[i].p < b);
+    engine_result_free(&r);
     set(&c, "policy.lr_w=1,2");
     ck_assert_int_eq(engine_run(&c, t, NULL, &r, &err), HI_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "policy.lr_w: expected three numbers"));
