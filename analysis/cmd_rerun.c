@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/effective.h"
 #include "analysis/store.h"
 #include "sim/config.h"
 #include "sim/scenario.h"
@@ -78,7 +79,7 @@ cmd_rerun(int argc, char **argv)
     /* the configuration, as the run had it */
     snprintf(name, sizeof name, "run %lld", id);
     config_defaults(&cfg);
-    if (scenario_load_text(name, r.effective, strlen(r.effective), "/", &cfg, &err))
+    if (effective_read(name, r.effective, &cfg, &err))
         goto fail;
     if (!r.trace_path[0] || strcmp(r.trace_path, cfg.trace.file) != 0) {
         error_set(&err, HI_EINPUT, "%s: run %lld: its stored trace path '%s' disagrees with its configuration's '%s'",
@@ -96,8 +97,6 @@ cmd_rerun(int argc, char **argv)
                   "refusing to rerun on other data", r.trace_path, id, r.trace_sha256, hex);
         goto fail;
     }
-    if (trace_use_confidence(trace, cfg.trace.confidence, &err))
-        goto fail;
 
     rq.scenario = r.scenario;
     rq.scenario_text = r.scenario_text;

@@ -55,11 +55,25 @@ show_progress(void *ctx, size_t done, size_t total)
     fflush(stderr);
 }
 
+/* The samples log's name of an action. */
+static const char *
+action_name(const struct hi_action *a, char *buf, size_t len)
+{
+    switch (a->kind) {
+    case HI_ACT_ACCEPT: return "accept";
+    case HI_ACT_OFFLOAD: return "offload";
+    case HI_ACT_OFFLOAD_RAW: return "offload-raw";
+    case HI_ACT_EXIT: snprintf(buf, len, "exit%u", a->k); return buf;
+    case HI_ACT_SPLIT: snprintf(buf, len, "split%u", a->k); return buf;
+    default: return "continue";
+    }
+}
+
 static int
 log_record(void *ctx, const struct engine_record *r)
 {
     struct samples_log *L = ctx;
-    char p[40], q[40], cost[40], resp[40];
+    char p[40], q[40], cost[40], resp[40], act[24];
     /* shortest round-trip decimals: exact, and byte-identical across runs */
     json_format_number(p, sizeof p, r->p);
     json_format_number(q, sizeof q, r->q_off);
@@ -68,8 +82,9 @@ log_record(void *ctx, const struct engine_record *r)
     /* a write error is sticky (ferror) and reported when the log is
      * closed, after the run is stored: a full disk loses the log, not
      * the run */
-    fprintf(L->f, "%zu,%ld,%s,%s,%d,%d,%d,%s,%s\n", r->idx, r->id, p, q,
-            r->offload, r->y_sml, r->y_lml, cost, resp);
+    fprintf(L->f, "%zu,%ld,%s,%s,%d,%d,%d,%s,%s,%zu,%s,%d\n", r->idx, r->id, p, q,
+            r->offload, r->y_sml, r->y_lml, cost, resp, r->device, action_name(&r->action, act, sizeof act),
+            r->failed);
     return 0;
 }
 
@@ -145,6 +160,7 @@ cli_simulate(struct hi_config *cfg, struct hi_trace *trace, const struct cli_run
     struct saved_signals sigs;
     struct store *st = NULL;
     char *config_json = NULL, *effective = NULL, *trace_abs = NULL;
+    double *series_buf = NULL;
     char started[32], finished[32], policy_line[256];
     int status = EXIT_INTERNAL, rc, sig = 0;
 
@@ -173,7 +189,7 @@ cli_simulate(struct hi_config *cfg, struct hi_trace *trace, const struct cli_run
         if (outfile_open(&logf, rq->log_path, &err))
             goto fail;
         log.f = logf.f;
-        fputs("idx,id,p,q_off,offload,y_sml,y_lml,cost,response_ms\n", log.f);
+        fputs("idx,id,p,q_off,offload,y_sml,y_lml,cost,response_ms,device,action,failed\n", log.f);
     }
 
     /* 4. simulate */
@@ -192,6 +208,11 @@ cli_simulate(struct hi_config *cfg, struct hi_trace *trace, const struct cli_run
     cli_now(finished, sizeof finished);
     if (rc && rc != HI_EINTR)
         goto fail;
+    if (res->saturated)
+        fprintf(stderr, "hisim: warning: the %s is saturated (offered load %.3g > 1): its queue and the response "
+                "times grow with the run length; lower the load (arrivals.process: blocking or a longer "
+                "arrivals.period_ms, a faster network or server, fewer offloads)\n",
+                res->saturated_what, res->saturated_load);
 
     /* 5. store, in one transaction; never lose a finished run */
     memset(&run, 0, sizeof run);
@@ -216,7 +237,7 @@ cli_simulate(struct hi_config *cfg, struct hi_trace *trace, const struct cli_run
     metrics[run.n_metrics].name = "conf_decimals";
     metrics[run.n_metrics++].value = cost_conf_decimals(trace);
     run.series = series;
-    run.n_series = summary_series(res, series);
+    run.n_series = summary_series(res, series, &series_buf);
     if (store_save_run(st, &run, &err)) {
         char dump[4200];
         struct hi_error e2 = {0};
@@ -258,7 +279,7 @@ cli_simulate(struct hi_config *cfg, struct hi_trace *trace, const struct cli_run
     shown.metrics = metrics;
     shown.n_metrics = run.n_metrics;
     if (rq->json) {
-        summary_print_json(stdout, &shown);
+        summary_print_json(stdout, &shown, res->devices, res->n_devices);
     } else {
         summary_print_text(stdout, &shown);
         printf("stored as run %lld in %s\n", (long long)run.id, rq->db);
@@ -281,7 +302,10 @@ out:
     free(effective);
     free(trace_abs);
     store_close(st);
+    if (res)
+        engine_result_free(res);
     free(res);
+    free(series_buf);
     return status;
 }
 
@@ -351,7 +375,7 @@ cmd_run(int argc, char **argv)
 
     /* 2. the trace */
     trace = trace_load(cfg.trace.file, &err);
-    if (!trace || trace_use_confidence(trace, cfg.trace.confidence, &err))
+    if (!trace)
         goto fail;
     if (trace->unknown)
         fprintf(stderr, "hisim: warning: %s: ignoring unknown columns: %s\n", cfg.trace.file, trace->unknown);

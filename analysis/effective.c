@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/scenario.h"
+
 struct buf {
     char *s;
     size_t len, cap;
@@ -67,12 +69,19 @@ char *
 effective_yaml(const struct hi_config *cfg)
 {
     struct buf b = {NULL, 0, 0, 0};
+    struct hi_config def;
     size_t i;
-    puts_(&b, "# the effective configuration of a hisim run (every key; hisim rerun reads it)\n");
+    config_defaults(&def);
+    puts_(&b, "# the effective configuration of a hisim run; hisim rerun reads it\n");
     for (i = 0; i < config_n_keys; i++) {
         const struct config_key *k = &config_keys[i];
-        char v[CONFIG_PATH_MAX + 16];
+        char v[CONFIG_PATH_MAX + 16], d[CONFIG_PATH_MAX + 16];
         config_format(cfg, k, v, sizeof v);
+        config_format(&def, k, d, sizeof d);
+        if (!cfg->set[i] && strcmp(v, d) == 0)
+            continue;       /* the default: reading it back leaves it unset, as it was */
+        if (!cfg->set[i])
+            puts_(&b, EFFECTIVE_UNSET);   /* filled in (the catalog): a value, not a setting */
         puts_(&b, k->path);
         puts_(&b, ": ");
         switch (k->type) {
@@ -92,6 +101,65 @@ effective_yaml(const struct hi_config *cfg)
         return NULL;
     }
     return b.s;
+}
+
+/* Undoes quoted(): the text between the quotes, escapes resolved. */
+static int
+unquote(const char *s, char *out, size_t len)
+{
+    size_t n = 0;
+    if (*s != '"')
+        return snprintf(out, len, "%s", s) < (int)len ? 0 : -1;
+    for (s++; *s && *s != '"'; s++) {
+        char c = *s;
+        if (c == '\\') {
+            s++;
+            if (*s == 'x' && s[1] && s[2]) {
+                char hex[3] = {s[1], s[2], 0};
+                c = (char)strtol(hex, NULL, 16);
+                s += 2;
+            } else if (*s) {
+                c = *s;
+            } else {
+                return -1;
+            }
+        }
+        if (n + 1 >= len)
+            return -1;
+        out[n++] = c;
+    }
+    out[n] = '\0';
+    return *s == '"' ? 0 : -1;
+}
+
+int
+effective_read(const char *name, const char *text, struct hi_config *cfg, struct hi_error *err)
+{
+    const char *line;
+    size_t pl = strlen(EFFECTIVE_UNSET);
+    if (scenario_load_text(name, text, strlen(text), "/", cfg, err))
+        return err ? err->status : HI_EINPUT;
+    for (line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        char path[256], value[CONFIG_PATH_MAX + 16];
+        const char *colon, *end = strchr(line, '\n');
+        const struct config_key *k;
+        size_t l = end ? (size_t)(end - line) : strlen(line), kl;
+        char raw[CONFIG_PATH_MAX + 64];
+        if (l <= pl || strncmp(line, EFFECTIVE_UNSET, pl) != 0 || l - pl >= sizeof raw)
+            continue;
+        memcpy(raw, line + pl, l - pl);
+        raw[l - pl] = '\0';
+        colon = strstr(raw, ": ");
+        if (!colon || (kl = (size_t)(colon - raw)) >= sizeof path)
+            return error_set(err, HI_EINPUT, "%s: a malformed line '%s'", name, raw);
+        memcpy(path, raw, kl);
+        path[kl] = '\0';
+        if (unquote(colon + 2, value, sizeof value) || !(k = config_find(path))
+            || config_set(cfg, path, value, NULL, err))
+            return error_set(err, HI_EINPUT, "%s: cannot apply '%s'", name, raw);
+        cfg->set[k - config_keys] = 0;
+    }
+    return HI_OK;
 }
 
 int

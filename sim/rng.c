@@ -62,14 +62,19 @@ rng_seed_array(gsl_rng *r, const uint32_t *key, size_t n)
     s->mti = MT_N;          /* the next draw regenerates the block */
 }
 
+void
+rng_reseed(gsl_rng *r, uint64_t seed, uint64_t stream)
+{
+    uint64_t s = rng_seed_for(seed, stream);
+    uint32_t key[2] = {(uint32_t)s, (uint32_t)(s >> 32)};
+    rng_seed_array(r, key, 2);
+}
+
 gsl_rng *
 rng_stream(uint64_t seed, uint64_t stream)
 {
     gsl_rng *r = gsl_rng_alloc(RNG_TYPE);
-    if (r) {
-        uint64_t s = rng_seed_for(seed, stream);
-        uint32_t key[2] = {(uint32_t)s, (uint32_t)(s >> 32)};
-        rng_seed_array(r, key, 2);
-    }
+    if (r)
+        rng_reseed(r, seed, stream);
     return r;
 }

@@ -28,7 +28,8 @@ enum rng_stream_id {
     RNG_POLICY = 2,      /* randomised decisions */
     RNG_NETWORK = 3,     /* network delays */
     RNG_SERVER = 4,      /* server times */
-    RNG_DEVICE = 16      /* device d uses RNG_DEVICE + d */
+    RNG_DEVICE = 16,     /* device d uses RNG_DEVICE + d */
+    RNG_CLUSTER = 1 << 30  /* request stream s of a cluster scenario uses RNG_CLUSTER + s */
 };
 
 /* The 64-bit seed stream `stream` of a run seeded with `seed` gets. */
@@ -37,6 +38,9 @@ uint64_t rng_seed_for(uint64_t seed, uint64_t stream);
 /* Seeds an mt19937 generator from a key of n >= 1 32-bit words, as
  * init_by_array of the reference mt19937ar.c does. */
 void rng_seed_array(gsl_rng *r, const uint32_t *key, size_t n);
+
+/* Restarts r (from rng_stream) at the beginning of the stream. */
+void rng_reseed(gsl_rng *r, uint64_t seed, uint64_t stream);
 
 /* A new generator for the stream; NULL when memory runs out. */
 gsl_rng *rng_stream(uint64_t seed, uint64_t stream);

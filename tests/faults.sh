@@ -4,6 +4,7 @@
 # failed plots, and the exact rerun of a stored run.
 set -u
 : "${HISIM:=./hisim}" "${SRCDIR:=.}"
+command -v sqlite3 >/dev/null 2>&1 || { echo "faults: sqlite3 not found"; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
@@ -109,7 +110,7 @@ dd if=/dev/urandom of="$tmp/bad.db" bs=1024 seek=2 count=4 conv=notrunc 2>/dev/n
 rc=$?
 [ "$rc" -ne 0 ] && grep -q "corrupt\|malformed\|not a database" "$tmp/err" || fail "corrupt database: status $rc, '$(cat "$tmp/err")'"
 # a lock held by another process: "database is locked", exit 1, before the simulation
-if command -v sqlite3 >/dev/null 2>&1; then
+if :; then
     (printf 'BEGIN EXCLUSIVE;\n'; sleep 3; printf 'COMMIT;\n') | sqlite3 "$db" &
     locker=$!
     sleep 0.5

@@ -9,8 +9,10 @@
 # comparison: ISO 8601 times, git versions (hex words with a letter, with or
 # without -dirty) and runs of spaces (column widths follow the version).
 # So the README is the only thing to edit when the tour changes: paste the
-# real output.  Exit 77 (skip) only when a tool it needs is missing:
-# python3, or gnuplot for a tour that plots.
+# real output, or let `README_UPDATE=1 tests/readme.sh` (HISIM and SRCDIR
+# set) write every command's output into the README itself.  Exit 77
+# (skip) only when a tool it needs is missing: python3, or gnuplot for a
+# tour that plots.
 set -u
 : "${HISIM:=./hisim}" "${SRCDIR:=.}"
 command -v python3 >/dev/null 2>&1 || { echo "readme: python3 not found"; exit 77; }
@@ -26,7 +28,7 @@ ln -s "$HISIM" "$tmp/hisim"
 unset HISIM_DB
 cd "$tmp" || exit 1
 python3 - "$SRCDIR/README.md" <<'EOF'
-import re, subprocess, sys
+import os, re, subprocess, sys
 
 def mask(line):
     line = re.sub(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ', '<time>', line)
@@ -34,7 +36,8 @@ def mask(line):
     return re.sub(r'\s+', ' ', line).strip()
 
 tour, block, cmd = [], None, None
-for line in open(sys.argv[1], encoding='utf-8').read().split('\n'):
+readme = open(sys.argv[1], encoding='utf-8').read().split('\n')
+for n, line in enumerate(readme):
     if line.startswith('```'):
         if block is None:
             block = []
@@ -45,20 +48,23 @@ for line in open(sys.argv[1], encoding='utf-8').read().split('\n'):
     if block is None:
         continue
     if line.startswith('$ '):
-        cmd = [line[2:], []]
+        cmd = [line[2:], [], n]
         tour.append(cmd)
     elif cmd is not None:
         cmd[1].append(line)
 
 fails = 0
+update = os.environ.get('README_UPDATE') == '1'
 if not tour:
     print('readme: no `$ ./hisim` lines in the README')
     sys.exit(1)
-for command, want in tour:
+outputs = []
+for command, want, at in tour:
     got = subprocess.run(command, shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT).stdout
     got = got.decode('utf-8', 'replace').split('\n')
     if got and got[-1] == '':
         got.pop()
+    outputs.append((at, len(want), got))
     w = [mask(x) for x in want]
     g = [mask(x) for x in got]
     if w != g:
@@ -70,6 +76,12 @@ for command, want in tour:
             if a != b:
                 print('  line %d of its output:\n    README: %s\n    ran:    %s' % (i + 1, a, b))
                 break
+if update:
+    for at, n_old, got in reversed(outputs):
+        readme[at + 1:at + 1 + n_old] = got
+    open(sys.argv[1], 'w', encoding='utf-8').write('\n'.join(readme))
+    print('readme: %d commands, README updated' % len(tour))
+    sys.exit(0)
 print('readme: %d commands, %d differ' % (len(tour), fails))
 sys.exit(1 if fails else 0)
 EOF

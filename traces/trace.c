@@ -10,9 +10,12 @@
  *   comment := '#' anything                      (after the header: skipped)
  *
  * Cells are plain numbers; quoting is not part of the format.  The whole
- * file is read into memory, rows are counted, then parsed in one pass.
+ * file is read into memory (traces/csv.h), rows are counted, then parsed
+ * in one pass.
  */
 #include "traces/trace.h"
+
+#include "traces/csv.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -23,7 +26,7 @@
 
 enum col_kind {
     K_UNKNOWN, K_LABEL, K_SML_PRED, K_SML_CONF, K_LML_PRED, K_ID, K_SML_P2,
-    K_PROB, K_LML_CONF, K_BYTES, K_RELEVANT, K_T_ARRIVAL, K_EE_CONF, K_EE_PRED
+    K_PROB, K_LML_CONF, K_BYTES, K_RELEVANT, K_T_ARRIVAL, K_EE_CONF, K_EE_PRED, K_EE_P2
 };
 
 struct col {
@@ -40,83 +43,6 @@ xstrdup(const char *s)
     if (p)
         memcpy(p, s, n);
     return p;
-}
-
-/* Reads a whole file; NULL with err filled when it cannot. */
-static char *
-slurp(const char *path, size_t *len, struct hi_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-
-    if (!f) {
-        error_set(err, HI_EINPUT, "%s: cannot open trace: %s", path, strerror(errno));
-        return NULL;
-    }
-    for (;;) {
-        size_t got;
-        if (cap - n < 65536) {
-            char *nb;
-            cap = cap ? cap * 2 : 1 << 20;
-            nb = realloc(buf, cap + 1);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                error_set(err, HI_EINTERNAL, "%s: out of memory", path);
-                return NULL;
-            }
-            buf = nb;
-        }
-        got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        free(buf);
-        fclose(f);
-        error_set(err, HI_EINPUT, "%s: read error", path);
-        return NULL;
-    }
-    fclose(f);
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
-/* Splits buf into lines in place, terminating each with NUL.  A line
- * ends at LF, CRLF or a lone CR (old Mac files). */
-static size_t
-split_lines(char *buf, size_t len, char ***lines_out)
-{
-    size_t nl = 1, i, k = 0;
-    char **lines;
-
-    for (i = 0; i < len; i++)
-        nl += buf[i] == '\n' || (buf[i] == '\r' && (i + 1 == len || buf[i + 1] != '\n'));
-    lines = malloc(nl * sizeof *lines);
-    if (!lines)
-        return (size_t)-1;
-    lines[k++] = buf;
-    for (i = 0; i < len; i++) {
-        if (buf[i] == '\r' && i + 1 < len && buf[i + 1] == '\n')
-            buf[i++] = '\0';
-        if (buf[i] == '\n' || buf[i] == '\r') {
-            buf[i] = '\0';
-            lines[k++] = buf + i + 1;
-        }
-    }
-    *lines_out = lines;
-    return k;
-}
-
-static int
-is_blank(const char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    return *s == '\0';
 }
 
 static int
@@ -165,6 +91,9 @@ classify(struct col *c)
         c->k = k - 1;
     } else if (parse_suffix(c->name, "ee", "_pred", &k) && k >= 1 && k <= TRACE_MAX_EXITS) {
         c->kind = K_EE_PRED;
+        c->k = k - 1;
+    } else if (parse_suffix(c->name, "ee", "_p2", &k) && k >= 1 && k <= TRACE_MAX_EXITS) {
+        c->kind = K_EE_P2;
         c->k = k - 1;
     }
 }
@@ -268,62 +197,6 @@ trace_meta(const struct hi_trace *t, const char *key)
 }
 
 static int
-parse_meta_line(struct hi_trace *t, char *line)
-{
-    char *p = line + 1, *colon, *end;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    colon = strchr(p, ':');
-    if (!colon || colon == p)
-        return HI_OK; /* a plain comment */
-    end = colon;
-    while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
-        end--;
-    *end = '\0';
-    for (char *q = p; *q; q++)
-        if (isspace((unsigned char)*q))
-            return HI_OK; /* "# some prose: ..." is a comment, not a key */
-    colon++;
-    while (*colon == ' ' || *colon == '\t')
-        colon++;
-    end = colon + strlen(colon);
-    while (end > colon && (end[-1] == ' ' || end[-1] == '\t'))
-        *--end = '\0';
-    return trace_set_meta(t, p, colon);
-}
-
-/* Parses a double cell; 0 on success. */
-static int
-cell_double(const char *s, double *v)
-{
-    char *end;
-    if (*s == '\0')
-        return -1;
-    errno = 0;
-    *v = strtod(s, &end);
-    while (*end == ' ' || *end == '\t')
-        end++;
-    if (*end != '\0' || errno == ERANGE || !isfinite(*v))
-        return -1;
-    return 0;
-}
-
-static int
-cell_int(const char *s, long *v)
-{
-    char *end;
-    if (*s == '\0')
-        return -1;
-    errno = 0;
-    *v = strtol(s, &end, 10);
-    while (*end == ' ' || *end == '\t')
-        end++;
-    if (*end != '\0' || errno == ERANGE)
-        return -1;
-    return 0;
-}
-
-static int
 alloc_columns(struct hi_trace *t, const struct col *cols, size_t nc, struct hi_error *err)
 {
     size_t j;
@@ -344,6 +217,10 @@ alloc_columns(struct hi_trace *t, const struct col *cols, size_t nc, struct hi_e
             break;
         case K_EE_PRED:
             if (!t->ee_pred[cols[j].k] && !(t->ee_pred[cols[j].k] = zalloc(t->n, sizeof(int))))
+                rc = HI_EINTERNAL;
+            break;
+        case K_EE_P2:
+            if (!t->ee_p2[cols[j].k] && !(t->ee_p2[cols[j].k] = zalloc(t->n, sizeof(double))))
                 rc = HI_EINTERNAL;
             break;
         default: break;
@@ -397,6 +274,10 @@ check_header(struct hi_trace *t, struct col *cols, size_t nc, size_t hline, stru
             return error_at(err, t->path, hline, 0,
                             "column 'sml_prob_%zu' is missing (sml_prob_0 .. sml_prob_%zu must all be present)",
                             k, t->n_classes - 1);
+    for (j = 0; j < nc; j++)
+        if (cols[j].kind == K_EE_P2 && cols[j].k >= t->n_exits)
+            return error_at(err, t->path, hline, 0, "column '%s' has no exit: ee%zu_conf and ee%zu_pred are missing",
+                            cols[j].name, cols[j].k + 1, cols[j].k + 1);
     for (k = 0; k < t->n_exits; k++)
         if (!seen_ee[k][0] || !seen_ee[k][1])
             return error_at(err, t->path, hline, 0,
@@ -430,30 +311,27 @@ static int
 parse_row(struct hi_trace *t, char *line, size_t lineno, const struct col *cols, size_t nc,
           size_t r, struct hi_error *err)
 {
-    char *p = line;
-    const char *p2_text = "", *conf_text = "";
-    size_t j, p2col = 0;
+    struct csv_cells cells;
+    size_t j, p2col = 0, eep2col[TRACE_MAX_EXITS] = {0};
+    /* the numbers as the file wrote them, for messages (not as doubles print) */
+    const char *p2_text = "", *conf_text = "", *eep2_text[TRACE_MAX_EXITS] = {0}, *eec_text[TRACE_MAX_EXITS] = {0};
 
+    csv_cells_init(&cells, line);
     for (j = 0; j < nc; j++) {
-        char *cell = p, *comma = strchr(p, ',');
-        size_t colno = (size_t)(cell - line) + 1;
+        size_t colno;
+        char *cell = csv_cells_next(&cells, &colno);
         const struct col *c = &cols[j];
         double v;
         long iv;
 
-        if (comma)
-            *comma = '\0';
-        else if (j + 1 < nc)
-            return error_at(err, t->path, lineno, colno + strlen(cell),
-                            "expected %zu cells as in the header, found %zu", nc, j + 1);
-        while (*cell == ' ' || *cell == '\t')
-            cell++;
+        if (!cells.more && j + 1 < nc)
+            return csv_too_few(err, t->path, lineno, cell, colno, nc, j + 1);
 
         switch (c->kind) {
         case K_UNKNOWN:
             break;
         case K_LABEL: case K_SML_PRED: case K_LML_PRED: case K_EE_PRED:
-            if (cell_int(cell, &iv) || iv < 0 || iv > 2147483647L)
+            if (csv_long(cell, &iv) || iv < 0 || iv > 2147483647L)
                 return bad_cell(t, lineno, colno, c, cell, "a class index (integer >= 0)", err);
             if (c->kind == K_LABEL) t->label[r] = (int)iv;
             else if (c->kind == K_SML_PRED) t->sml_pred[r] = (int)iv;
@@ -461,17 +339,17 @@ parse_row(struct hi_trace *t, char *line, size_t lineno, const struct col *cols,
             else t->ee_pred[c->k][r] = (int)iv;
             break;
         case K_ID:
-            if (cell_int(cell, &iv))
+            if (csv_long(cell, &iv))
                 return bad_cell(t, lineno, colno, c, cell, "an integer", err);
             t->id[r] = iv;
             break;
         case K_RELEVANT:
-            if (cell_int(cell, &iv) || (iv != 0 && iv != 1))
+            if (csv_long(cell, &iv) || (iv != 0 && iv != 1))
                 return bad_cell(t, lineno, colno, c, cell, "0 or 1", err);
             t->relevant[r] = (unsigned char)iv;
             break;
-        case K_SML_CONF: case K_SML_P2: case K_PROB: case K_LML_CONF: case K_EE_CONF:
-            if (cell_double(cell, &v))
+        case K_SML_CONF: case K_SML_P2: case K_PROB: case K_LML_CONF: case K_EE_CONF: case K_EE_P2:
+            if (csv_double(cell, &v))
                 return bad_cell(t, lineno, colno, c, cell, "a number in [0, 1]", err);
             if (v < 0.0 || v > 1.0)
                 return bad_cell(t, lineno, colno, c, cell, "a probability in [0, 1]", err);
@@ -479,75 +357,82 @@ parse_row(struct hi_trace *t, char *line, size_t lineno, const struct col *cols,
             else if (c->kind == K_SML_P2) { t->sml_p2[r] = v; p2col = colno; p2_text = cell; }
             else if (c->kind == K_PROB) t->sml_prob[r * t->n_classes + c->k] = v;
             else if (c->kind == K_LML_CONF) t->lml_conf[r] = v;
-            else t->ee_conf[c->k][r] = v;
+            else if (c->kind == K_EE_P2) { t->ee_p2[c->k][r] = v; eep2col[c->k] = colno; eep2_text[c->k] = cell; }
+            else { t->ee_conf[c->k][r] = v; eec_text[c->k] = cell; }
             break;
         case K_BYTES: case K_T_ARRIVAL:
-            if (cell_double(cell, &v) || v < 0.0)
+            if (csv_double(cell, &v) || v < 0.0)
                 return bad_cell(t, lineno, colno, c, cell, "a number >= 0", err);
             if (c->kind == K_BYTES) t->bytes[r] = v;
             else t->t_arrival[r] = v;
             break;
         }
-        if (!comma) {
-            p = cell + strlen(cell);
+        if (!cells.more)
             break;
-        }
-        p = comma + 1;
         if (j + 1 == nc)
-            return error_at(err, t->path, lineno, (size_t)(p - line),
-                            "expected %zu cells as in the header, found more", nc);
+            return csv_too_many(err, t->path, lineno, &cells, nc);
     }
-    /* the numbers as the file wrote them, not as doubles print */
     if (t->sml_p2 && t->sml_p2[r] > t->sml_conf[r])
         return error_at(err, t->path, lineno, p2col,
                         "sml_p2 = %.40s exceeds sml_conf = %.40s (the second-largest softmax cannot exceed the largest)",
                         p2_text, conf_text);
+    for (j = 0; j < nc; j++)
+        if (cols[j].kind == K_EE_P2 && t->ee_p2[cols[j].k][r] > t->ee_conf[cols[j].k][r])
+            return error_at(err, t->path, lineno, eep2col[cols[j].k],
+                            "%s = %.40s exceeds ee%zu_conf = %.40s (the second-largest softmax cannot exceed the largest)",
+                            cols[j].name, eep2_text[cols[j].k] ? eep2_text[cols[j].k] : "", cols[j].k + 1,
+                            eec_text[cols[j].k] ? eec_text[cols[j].k] : "");
     return HI_OK;
 }
+
+static struct hi_trace *parse(struct csv_file *f, const char *path, struct hi_error *err);
 
 struct hi_trace *
 trace_load(const char *path, struct hi_error *err)
 {
-    size_t len = 0;
-    char *buf = slurp(path, &len, err);
-    if (!buf)
+    struct csv_file f;
+    if (csv_read(&f, path, "trace", err))
         return NULL;
-    return trace_parse(path, buf, len, err);
+    return parse(&f, path, err);
 }
 
 struct hi_trace *
 trace_parse(const char *path, char *buf, size_t len, struct hi_error *err)
 {
-    struct hi_trace *t = NULL;
-    char **lines = NULL;
-    struct col *cols = NULL;
-    size_t nlines, li, hline = 0, nc = 0, nrows = 0, r;
-    char hex[SHA256_HEX];
+    struct csv_file f;
+    if (csv_from_buffer(&f, buf, len, err))
+        return NULL;
+    return parse(&f, path, err);
+}
 
-    sha256_hex(buf, len, hex);   /* the bytes as read: split_lines edits them */
-    nlines = split_lines(buf, len, &lines);
-    if (nlines == (size_t)-1) {
-        error_set(err, HI_EINTERNAL, "out of memory");
-        goto fail;
-    }
+/* The trace in f's lines; closes f. */
+static struct hi_trace *
+parse(struct csv_file *fp, const char *path, struct hi_error *err)
+{
+    struct hi_trace *t = NULL;
+    struct csv_file f = *fp;
+    char **names = NULL, **lines;
+    struct col *cols = NULL;
+    size_t nlines, li, hline = 0, nc = 0, nrows = 0, r, j;
+
+    lines = f.lines;
+    nlines = f.n_lines;
     t = calloc(1, sizeof *t);
     if (!t || !(t->path = xstrdup(path))) {
         error_set(err, HI_EINTERNAL, "out of memory");
         goto fail;
     }
-    memcpy(t->sha256, hex, sizeof hex);
+    memcpy(t->sha256, f.sha256, sizeof t->sha256);
 
     /* metadata, then the header */
     for (li = 0; li < nlines; li++) {
-        char *s = lines[li];
-        if (li == 0 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
-            s = lines[0] = s + 3; /* UTF-8 byte order mark */
+        char *s = lines[li], *key, *value;
         if (s[0] == '#') {
-            if (parse_meta_line(t, s)) {
+            if (csv_meta(s, &key, &value) && trace_set_meta(t, key, value)) {
                 error_set(err, HI_EINTERNAL, "out of memory");
                 goto fail;
             }
-        } else if (!is_blank(s)) {
+        } else if (!csv_is_blank(s)) {
             break;
         }
     }
@@ -556,33 +441,16 @@ trace_parse(const char *path, char *buf, size_t len, struct hi_error *err)
         goto fail;
     }
     hline = li + 1;
-    {
-        char *s = lines[li], *p;
-        nc = 1;
-        for (p = s; *p; p++)
-            nc += *p == ',';
-        cols = calloc(nc, sizeof *cols);
-        if (!cols) {
-            error_set(err, HI_EINTERNAL, "out of memory");
-            goto fail;
-        }
-        for (size_t j = 0; j < nc; j++) {
-            char *comma = strchr(s, ','), *e;
-            if (comma)
-                *comma = '\0';
-            while (*s == ' ' || *s == '\t')
-                s++;
-            e = s + strlen(s);
-            while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-                *--e = '\0';
-            cols[j].name = s;
-            classify(&cols[j]);
-            s = comma ? comma + 1 : e;
-        }
+    if (!(names = csv_header(lines[li], &nc)) || !(cols = calloc(nc, sizeof *cols))) {
+        error_set(err, HI_EINTERNAL, "out of memory");
+        goto fail;
+    }
+    for (j = 0; j < nc; j++) {
+        cols[j].name = names[j];
+        classify(&cols[j]);
     }
     for (r = li + 1; r < nlines; r++)
-        if (lines[r][0] != '#' && !is_blank(lines[r]))
-            nrows++;
+        nrows += csv_is_row(lines[r]);
     if (check_header(t, cols, nc, hline, err))
         goto fail;
     if (nrows == 0) {
@@ -608,7 +476,7 @@ trace_parse(const char *path, char *buf, size_t len, struct hi_error *err)
     if (alloc_columns(t, cols, nc, err))
         goto fail;
     for (r = 0, li = hline; li < nlines; li++) {
-        if (lines[li][0] == '#' || is_blank(lines[li]))
+        if (!csv_is_row(lines[li]))
             continue;
         if (parse_row(t, lines[li], li + 1, cols, nc, r, err))
             goto fail;
@@ -616,25 +484,31 @@ trace_parse(const char *path, char *buf, size_t len, struct hi_error *err)
     }
     trace_derive(t);
     free(cols);
-    free(lines);
-    free(buf);
+    free(names);
+    csv_close(&f);
     return t;
 
 fail:
     free(cols);
-    free(lines);
-    free(buf);
+    free(names);
+    csv_close(&f);
     trace_free(t);
     return NULL;
 }
 
 int
-trace_use_confidence(struct hi_trace *t, const char *column, struct hi_error *err)
+trace_view_confidence(const struct hi_trace *t, const char *column, struct hi_trace *view,
+                      struct hi_error *err)
 {
     const double *src = NULL;
+    const int *pred = NULL;
     size_t stride = 1, k;
     struct col c;
 
+    *view = *t;
+    view->view_conf = NULL;
+    view->view_pred = NULL;
+    view->view_y = NULL;
     c.name = column;
     classify(&c);
     if (strcmp(column, "sml_conf") == 0)
@@ -642,19 +516,52 @@ trace_use_confidence(struct hi_trace *t, const char *column, struct hi_error *er
     if (strcmp(column, "sml_p2") == 0)
         src = t->sml_p2;
     else if (strcmp(column, "lml_conf") == 0)
-        src = t->lml_conf;
+        src = t->lml_conf, pred = t->lml_pred;
     else if (c.kind == K_PROB && c.k < t->n_classes && t->sml_prob) {
         src = t->sml_prob + c.k;
         stride = t->n_classes;
     } else if (c.kind == K_EE_CONF && c.k < t->n_exits)
-        src = t->ee_conf[c.k];
+        src = t->ee_conf[c.k], pred = t->ee_pred[c.k];
     if (!src)
         return error_set(err, HI_EINPUT,
                          "trace.confidence: %s has no column '%s' (expected sml_conf, sml_p2, lml_conf, "
                          "sml_prob_<k> or ee<k>_conf of the trace)", t->path ? t->path : "the trace", column);
+    view->view_conf = malloc(t->n * sizeof *view->view_conf);
+    if (pred) {
+        view->view_pred = malloc(t->n * sizeof *view->view_pred);
+        view->view_y = malloc(t->n * sizeof *view->view_y);
+    }
+    if (!view->view_conf || (pred && (!view->view_pred || !view->view_y))) {
+        trace_view_free(view);
+        return error_set(err, HI_EINTERNAL, "out of memory (%zu rows)", t->n);
+    }
     for (k = 0; k < t->n; k++)
-        t->sml_conf[k] = src[k * stride];
+        view->view_conf[k] = src[k * stride];
+    view->sml_conf = view->view_conf;
+    if (pred) {
+        /* the predictions of the same model: an answer accepted on
+         * ee<k>_conf is exit k's answer */
+        for (k = 0; k < t->n; k++) {
+            view->view_pred[k] = pred[k];
+            view->view_y[k] = pred[k] != t->label[k];
+        }
+        view->sml_pred = view->view_pred;
+        view->y_sml = view->view_y;
+        /* and its second-largest softmax: exit k's, or none (the L-ML) */
+        view->sml_p2 = c.kind == K_EE_CONF ? t->ee_p2[c.k] : NULL;
+    }
     return HI_OK;
+}
+
+void
+trace_view_free(struct hi_trace *view)
+{
+    free(view->view_conf);
+    free(view->view_pred);
+    free(view->view_y);
+    view->view_conf = NULL;
+    view->view_pred = NULL;
+    view->view_y = NULL;
 }
 
 static double
@@ -673,12 +580,12 @@ int
 trace_write(const struct hi_trace *t, const char *path, struct hi_error *err)
 {
     FILE *f = fopen(path, "w");
-    int rc;
+    int bad;
     if (!f)
         return error_set(err, HI_EINPUT, "%s: cannot write: %s", path, strerror(errno));
     trace_write_stream(t, f);
-    rc = ferror(f);
-    if (fclose(f) != 0 || rc)
+    bad = ferror(f);
+    if (fclose(f) != 0 || bad)
         return error_set(err, HI_EINTERNAL, "%s: write failed: %s", path, strerror(errno));
     return HI_OK;
 }
@@ -699,7 +606,10 @@ trace_write_stream(const struct hi_trace *t, FILE *f)
     if (t->bytes) fputs(",bytes", f);
     if (t->relevant) fputs(",relevant", f);
     if (t->t_arrival) fputs(",t_arrival", f);
-    for (k = 0; k < t->n_exits; k++) fprintf(f, ",ee%zu_conf,ee%zu_pred", k + 1, k + 1);
+    for (k = 0; k < t->n_exits; k++) {
+        fprintf(f, ",ee%zu_conf,ee%zu_pred", k + 1, k + 1);
+        if (t->ee_p2[k]) fprintf(f, ",ee%zu_p2", k + 1);
+    }
     fputc('\n', f);
     for (i = 0; i < t->n; i++) {
         fprintf(f, "%ld,%d,%d,%.17g,%d", trace_id(t, i), t->label[i], t->sml_pred[i],
@@ -711,8 +621,10 @@ trace_write_stream(const struct hi_trace *t, FILE *f)
         if (t->bytes) fprintf(f, ",%.17g", t->bytes[i]);
         if (t->relevant) fprintf(f, ",%d", t->relevant[i]);
         if (t->t_arrival) fprintf(f, ",%.17g", t->t_arrival[i]);
-        for (k = 0; k < t->n_exits; k++)
+        for (k = 0; k < t->n_exits; k++) {
             fprintf(f, ",%.17g,%d", t->ee_conf[k][i], t->ee_pred[k][i]);
+            if (t->ee_p2[k]) fprintf(f, ",%.17g", t->ee_p2[k][i]);
+        }
         fputc('\n', f);
     }
 }
@@ -740,6 +652,7 @@ trace_free(struct hi_trace *t)
     for (i = 0; i < TRACE_MAX_EXITS; i++) {
         free(t->ee_conf[i]);
         free(t->ee_pred[i]);
+        free(t->ee_p2[i]);
     }
     for (i = 0; i < t->n_meta; i++) {
         free(t->meta[i].key);

@@ -30,12 +30,15 @@ fuzz_one(const unsigned char *data, size_t len)
     for (i = 0; i < sizeof columns / sizeof columns[0]; i++) {
         struct hi_cost c = {0.5, 1.0, t->relevant ? COST_FILTER : COST_CLASSIFY};
         struct cost_optimum o;
-        if (trace_use_confidence(t, columns[i], &err))
+        struct hi_trace view;
+        if (trace_view_confidence(t, columns[i], &view, &err))
             continue;
-        (void)cost_lambda_min(t);
-        (void)cost_conf_decimals(t);
-        if (cost_best_threshold(&c, t, NULL, t->n, &o) == HI_OK && !(o.theta >= 0.0 && o.theta <= 1.0000000000000002))
+        (void)cost_lambda_min(&view);
+        (void)cost_conf_decimals(&view);
+        if (cost_best_threshold(&c, &view, NULL, view.n, &o) == HI_OK
+            && !(o.theta >= 0.0 && o.theta <= 1.0000000000000002))
             abort();
+        trace_view_free(&view);
     }
     trace_free(t);
 }
