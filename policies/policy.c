@@ -12,6 +12,7 @@ extern const struct hi_policy_type hi_policy_batch_hi;
 extern const struct hi_policy_type hi_policy_hil_n;
 extern const struct hi_policy_type hi_policy_tinyml;
 extern const struct hi_policy_type hi_policy_remote;
+extern const struct hi_policy_type hi_policy_edgelesspart;
 
 const struct hi_policy_type *const policy_types[] = {
     &hi_policy_no_offload,
@@ -22,6 +23,7 @@ const struct hi_policy_type *const policy_types[] = {
     &hi_policy_hil_n,
     &hi_policy_tinyml,
     &hi_policy_remote,
+    &hi_policy_edgelesspart,
     NULL
 };
 

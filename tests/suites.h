@@ -24,5 +24,6 @@ Suite *suite_batchsize(void);
 Suite *suite_system(void);
 Suite *suite_channel(void);
 Suite *suite_cluster(void);
+Suite *suite_edgelesspart(void);
 
 #endif
