@@ -2,7 +2,7 @@
  * cluster_plan.h — the cost model of a heterogeneous edge cluster and the
  * partitioning strategies of 004 (HiDP and its three baselines).
  *
- * Cost model (004 §III, with the readings of docs/hidp.md):
+ * Cost model (004 §III, with the readings of docs/partitioning.md ("HiDP")):
  *   - layer i of a DNN has F_i FLOPs and leaves D_i bytes (D_0: the input
  *     the leader holds); processor p of node j runs it in
  *     F_i / (gflops_p 1e9 eff_p(type_i)) s (004: lambda = f/delta);

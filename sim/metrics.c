@@ -61,6 +61,13 @@ metrics_retire(struct model *m)
             m->relevant++;
             m->relevant_kept += j->offload;
         }
+        if (j->local_pred >= 0) {
+            int right = j->local_pred == tr->label[j->row];
+            if (!j->offload)
+                *(right ? &r->dm_tp : &r->dm_fp) += 1;
+            else
+                *(right ? &r->dm_fn : &r->dm_tn) += 1;
+        }
         r->offloaded += j->offload;
         r->failed += j->failed;
         r->total_cost += j->cost;
@@ -214,6 +221,13 @@ metrics_finish(struct model *m)
     r->priced = m->priced;
     r->cloud_cost_per_1000 = m->priced && n ? 1000.0 * r->cloud_cost / (double)n : NAN;
     r->cloud_cost_rel = m->priced && m->cloud_only_cost > 0.0 ? r->cloud_cost / m->cloud_only_cost : NAN;
+    {
+        double tp = (double)r->dm_tp, fp = (double)r->dm_fp, fn = (double)r->dm_fn, tn = (double)r->dm_tn;
+        r->dm_precision = tp + fp > 0 ? tp / (tp + fp) : NAN;
+        r->dm_recall = tp + fn > 0 ? tp / (tp + fn) : NAN;
+        r->dm_f1 = tp > 0 ? 2.0 * tp / (2.0 * tp + fp + fn) : (tp + fp + fn > 0 ? 0.0 : NAN);
+        r->dm_f1_offload = tn > 0 ? 2.0 * tn / (2.0 * tn + fp + fn) : (tn + fp + fn > 0 ? 0.0 : NAN);
+    }
 
     r->n_devices = m->n_dev;
     r->energy_mj = 0.0;

@@ -110,6 +110,7 @@ struct device {
     size_t id;
     const struct hi_config *cfg;     /* this device's configuration */
     const struct group *group;
+    const struct model *model;       /* the model it belongs to */
     struct exec_model *exec;         /* the group's execution model */
     int exits;                       /* its policy runs the exit model */
     const struct exec_deployed *dep; /* its policy's deployment (the group's or own_dep), or NULL */

@@ -10,6 +10,7 @@
  *   poisson      exponential gaps of mean 1/rate, from the device's own
  *                arrivals stream; the first arrival after one gap
  *   trace        sample t arrives at the trace's t_arrival of row t
+ *                (every device replays the same times, from row 0)
  *   all-at-once  every sample is there at t = 0 (makespan problems)
  *
  * Which row a device's sample t reads (trace.order): sequential from the
@@ -30,7 +31,9 @@ int
 source_init(struct model *m, struct device *d)
 {
     size_t n = m->tr->n;
-    d->offset = m->n_dev > 1 ? (size_t)((double)d->id * (double)n / (double)m->n_dev) : 0;
+    /* trace arrivals replay t_arrival from the first row on every device */
+    d->offset = m->n_dev > 1 && d->cfg->arrivals.process != ARRIVALS_TRACE
+        ? (size_t)((double)d->id * (double)n / (double)m->n_dev) : 0;
     if (d->cfg->trace.order == ORDER_SHUFFLE) {
         d->perm = malloc(n * sizeof *d->perm);
         if (!d->perm)

@@ -294,7 +294,7 @@ inst_random(struct inst *I, gsl_rng *rng, size_t max_nodes, size_t max_layers)
     I->m.in_bytes = 1e5 * gsl_rng_uniform(rng);
 }
 
-/* -- the oracle: the cost model of docs/hidp.md, computed from scratch -- */
+/* -- the oracle: the cost model of docs/partitioning.md ("HiDP"), computed from scratch -- */
 
 static double
 o_rate(const struct inst *I, size_t j, size_t p, size_t i)
