@@ -54,11 +54,11 @@ server_try(struct model *m)
             else
                 model_job(m, last)->snext = idx;
             last = idx;
-            if (j->cloud) {
-                j->served_s = m->exponential ? gsl_ran_exponential(S->rng, j->server_s) : j->server_s;
-                service += j->served_s;
-            } else {
-                service += m->exponential ? gsl_ran_exponential(S->rng, j->server_s) : j->server_s;
+            {
+                double s = m->exponential ? gsl_ran_exponential(S->rng, j->server_s) : j->server_s;
+                if (j->cloud)
+                    j->served_s = s;   /* billed (metrics.c) */
+                service += s;
             }
         }
         resource_start(&S->res, now);

@@ -225,9 +225,11 @@ START_TEST(test_oracle)
                 ck_assert_double_eq_tol(r.accuracy, (double)right / (double)t->n, 1e-15);
                 ck_assert_double_eq_tol(r.mean_response_s * 1e3, sum_lat / (double)t->n, 1e-9);
                 ck_assert_double_eq_tol(r.makespan_s * 1e3, sum_lat, 1e-9 * sum_lat + 1e-12);   /* one at a time */
-                ck_assert_double_eq_tol(r.energy_mj, 2.0 * sum_edge, 1e-9 * sum_edge + 1e-12);   /* power × device time */
+                /* power × device time */
+                ck_assert_double_eq_tol(r.energy_mj, 2.0 * sum_edge, 1e-9 * sum_edge + 1e-12);
                 ck_assert_int_eq(r.priced, 1);
-                ck_assert_double_eq_tol(r.cloud_cost_per_1000, 1000.0 * sum_cost / (double)t->n, 1e-12 * sum_cost + 1e-20);
+                ck_assert_double_eq_tol(r.cloud_cost_per_1000, 1000.0 * sum_cost / (double)t->n,
+                                        1e-12 * sum_cost + 1e-20);
                 ck_assert_double_eq_tol(r.cloud_cost_rel, sum_cost / ((double)t->n * only), 1e-12);
                 offloaded_runs += off > 0;
                 engine_result_free(&r);
