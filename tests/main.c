@@ -16,6 +16,7 @@ main(void)
         suite_channel, suite_cluster,
         suite_omd, suite_oma, suite_lr, suite_neurosurgeon,
         suite_ee, suite_hedge, suite_qos,
+        suite_edgelesspart,
     };
     SRunner *sr = srunner_create(NULL);
     size_t i;
