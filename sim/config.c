@@ -367,10 +367,10 @@ set_value(struct hi_config *cfg, const struct config_key *k, const char *path, c
     size_t i;
 
     if (!k) {
-        const char *names[64];
+        const char *names[CONFIG_MAX_KEYS];
         const char *near;
         size_t n = 0;
-        for (i = 0; i < config_n_keys && n < 64; i++)
+        for (i = 0; i < config_n_keys && n < CONFIG_MAX_KEYS; i++)
             names[n++] = config_keys[i].path;
         near = error_closest(path, names, n);
         if (near)
