@@ -38,5 +38,6 @@ Suite *suite_qos(void);
 Suite *suite_system(void);
 Suite *suite_channel(void);
 Suite *suite_cluster(void);
+Suite *suite_edgelesspart(void);
 
 #endif
