@@ -21,6 +21,10 @@ int cmd_trace(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_batchsize(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_sweeps(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* Prints "hisim: <msg>" to stderr; returns the exit status for err. */
 int cli_fail(const struct hi_error *err);

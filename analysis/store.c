@@ -7,7 +7,9 @@
 #include <string.h>
 #include <sqlite3.h>
 
-#define SCHEMA_VERSION 1
+#include "analysis/sweepstore.h"
+
+#define SCHEMA_VERSION 2
 
 struct store {
     sqlite3 *db;
@@ -50,6 +52,56 @@ db_error(struct store *s, struct hi_error *err, const char *what)
              || code == SQLITE_READONLY || code == SQLITE_PERM;
     return error_set(err, input ? HI_EINPUT : HI_EINTERNAL, "%s: %s: %s", s->path, what,
                      sqlite3_errmsg(s->db));
+}
+
+/* Forward migrations: step k takes schema version to[k] - 1 to to[k], in
+ * one transaction, so an interrupted migration leaves the old version. */
+static const struct {
+    int to;
+    const char *sql;
+} migrations[] = {
+    {2, sweepstore_schema_v2},   /* sweeps, their points and runs */
+};
+
+static int
+schema_version(struct store *s)
+{
+    sqlite3_stmt *st = NULL;
+    int v = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM hisim_meta WHERE key = 'schema_version'", -1, &st, NULL) == SQLITE_OK
+        && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int
+migrate(struct store *s, struct hi_error *err)
+{
+    size_t i;
+    char sql[96];
+    for (i = 0; i < sizeof migrations / sizeof migrations[0]; i++) {
+        if (schema_version(s) >= migrations[i].to)
+            continue;
+        if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+            return db_error(s, err, "cannot upgrade the database");
+        /* another process may have upgraded it meanwhile */
+        if (schema_version(s) < migrations[i].to) {
+            snprintf(sql, sizeof sql, "UPDATE hisim_meta SET value = '%d' WHERE key = 'schema_version'", migrations[i].to);
+            if (sqlite3_exec(s->db, migrations[i].sql, NULL, NULL, NULL) != SQLITE_OK
+                || sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+                db_error(s, err, "cannot upgrade the database");
+                sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+                return err ? err->status : HI_EINTERNAL;
+            }
+        }
+        if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+            db_error(s, err, "cannot upgrade the database");
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            return err ? err->status : HI_EINTERNAL;
+        }
+    }
+    return HI_OK;
 }
 
 struct store *
@@ -108,11 +160,25 @@ store_open(const char *path, int create, struct hi_error *err)
         db_error(s, err, "cannot create tables");
         goto fail;
     }
+    if (migrate(s, err))
+        goto fail;
     return s;
 fail:
     sqlite3_finalize(st);
     store_close(s);
     return NULL;
+}
+
+struct sqlite3 *
+store_sqlite(struct store *s)
+{
+    return s->db;
+}
+
+const char *
+store_path(const struct store *s)
+{
+    return s->path;
 }
 
 void
@@ -135,6 +201,13 @@ exec(struct store *s, const char *sql, struct hi_error *err)
 
 int
 store_save_run(struct store *s, struct store_run *run, struct hi_error *err)
+{
+    return store_save_run_with(s, run, NULL, NULL, err);
+}
+
+int
+store_save_run_with(struct store *s, struct store_run *run, store_also_fn also, void *ctx,
+                    struct hi_error *err)
 {
     sqlite3_stmt *st = NULL;
     size_t i, k;
@@ -196,6 +269,10 @@ store_save_run(struct store *s, struct store_run *run, struct hi_error *err)
     }
     sqlite3_finalize(st);
     st = NULL;
+    if (also && also(ctx, s, run->id, err)) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return err ? err->status : HI_EINTERNAL;
+    }
     if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         goto fail;
     return HI_OK;

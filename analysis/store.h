@@ -9,6 +9,8 @@
  *   series(run_id, name, idx, x, y)    curves (regret, cost, ...)
  * A run and everything it owns are written in one transaction, so a
  * failed or interrupted run leaves nothing behind.
+ * Schema version 2 adds the sweep tables (analysis/sweepstore.h); opening
+ * an older database upgrades it in one transaction.
  */
 #ifndef HISIM_STORE_H
 #define HISIM_STORE_H
@@ -53,6 +55,18 @@ struct store *store_open(const char *path, int create, struct hi_error *err);
 void store_close(struct store *s);
 
 int store_save_run(struct store *s, struct store_run *run, struct hi_error *err);
+
+/* Like store_save_run, and calls also(ctx, s, run id) inside the same
+ * transaction before it commits; a nonzero return rolls everything back. */
+typedef int (*store_also_fn)(void *ctx, struct store *s, int64_t run_id, struct hi_error *err);
+int store_save_run_with(struct store *s, struct store_run *run, store_also_fn also, void *ctx,
+                        struct hi_error *err);
+
+/* The SQLite connection, for the modules that own further tables
+ * (analysis/sweepstore.c), and the path the store was opened with. */
+struct sqlite3;
+struct sqlite3 *store_sqlite(struct store *s);
+const char *store_path(const struct store *s);
 
 /* A run read back; strings and arrays are owned by the struct. */
 struct store_loaded {
