@@ -44,7 +44,7 @@ cmd_export(int argc, char **argv)
     memset(&d, 0, sizeof d);
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
         switch (c) {
         case 'r':
             if (cli_parse_id(optarg, &run))

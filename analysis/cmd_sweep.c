@@ -158,7 +158,7 @@ cmd_sweep(int argc, char **argv)
     memset(&sw, 0, sizeof sw);
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":j:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":j:h", opts, NULL)) != -1) {
         switch (c) {
         case 'j': {
             char *end;
@@ -357,7 +357,7 @@ cmd_sweeps(int argc, char **argv)
 
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'j': L.json = 1; break;
@@ -425,7 +425,7 @@ cmd_merge(int argc, char **argv)
 
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 'h': cli_help("merge", stdout); return 0;
         default: return cli_usage("merge", "unknown option '%s'", argv[optind - 1]);

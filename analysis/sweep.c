@@ -932,6 +932,27 @@ sweep_load(const char *path, struct sweep *sw, struct hi_error *err)
         if (config_set(sw->base_raw, P.sets[i].key, P.sets[i].text, &w, err))
             goto out;
     }
+    /* every axis value against its key, so that a bad one is reported
+     * here, at its place, before anything runs */
+    {
+        struct hi_config *scratch = malloc(sizeof *scratch);
+        if (!scratch) {
+            rc = error_set(err, HI_EINTERNAL, "out of memory");
+            goto out;
+        }
+        for (d = 0; d < sw->n_dims; d++)
+            for (j = 0; j < sw->dims[d].n_keys; j++)
+                for (i = 0; i < sw->dims[d].n; i++) {
+                    const struct sweep_key *k = &sw->dims[d].keys[j];
+                    struct config_where w = {path, k->line[i], k->col[i], sw->dir};
+                    *scratch = *sw->base_raw;
+                    if (config_set(scratch, k->key, k->text[i], &w, err)) {
+                        free(scratch);
+                        goto out;
+                    }
+                }
+        free(scratch);
+    }
     *sw->base = *sw->base_raw;
     if (profile_apply(sw->base, err))
         goto out;
@@ -1205,15 +1226,26 @@ sweep_expand(struct sweep *sw, struct hi_error *err)
         ki[p].p = p;
     }
     qsort(ki, sw->n_points, sizeof *ki, cmp_key);
-    for (p = 1; p < sw->n_points; p++)
-        if (ki[p].key == ki[p - 1].key) {
+    {
+        /* report the first point, in grid order, that repeats an earlier one */
+        size_t first = SIZE_MAX, earlier = 0;
+        for (p = 1; p < sw->n_points; p++)
+            if (ki[p].key == ki[p - 1].key && ki[p].p < first) {
+                size_t q = p - 1;
+                while (q > 0 && ki[q - 1].key == ki[p].key)
+                    q--;
+                first = ki[p].p;
+                earlier = ki[q].p;
+            }
+        if (first != SIZE_MAX) {
             char a[300], b[300];
-            describe(sw, ki[p - 1].p, a, sizeof a);
-            describe(sw, ki[p].p, b, sizeof b);
+            describe(sw, earlier, a, sizeof a);
+            describe(sw, first, b, sizeof b);
             error_set(err, HI_EINPUT, "%s: points %zu (%s) and %zu (%s) have the same effective configuration",
-                      sw->file, ki[p - 1].p, a, ki[p].p, b);
+                      sw->file, earlier, a, first, b);
             goto fail;
         }
+    }
     rc = HI_OK;
     goto out;
 fail_at:

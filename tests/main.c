@@ -12,7 +12,7 @@ main(void)
     Suite *(*const suites[])(void) = {
         suite_kernel, suite_trace, suite_cost, suite_policy,
         suite_config, suite_catalog, suite_engine, suite_store, suite_regret, suite_batchsize,
-        suite_synth, suite_hil,
+        suite_synth, suite_hil, suite_sweep,
     };
     SRunner *sr = srunner_create(NULL);
     size_t i;

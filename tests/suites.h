@@ -16,5 +16,6 @@ Suite *suite_synth(void);
 Suite *suite_hil(void);
 Suite *suite_regret(void);
 Suite *suite_batchsize(void);
+Suite *suite_sweep(void);
 
 #endif
