@@ -131,10 +131,19 @@ static const struct help_topic topics[] = {
      "  cost --run ID [--run ID]... [--db PATH] [--title T]\n"
      "      cumulative cost against t, with the best fixed threshold in\n"
      "      hindsight of the first run\n"
+     "  regret|cost --sweep ID [--where KEY=VALUE]... [--overlay]\n"
+     "      one curve per point of a sweep (at most 16): the mean over its\n"
+     "      replications with a 95% band, or every run with --overlay\n"
+     "  sweep --sweep ID --x KEY --y METRIC [--by KEY] [--where KEY=VALUE]...\n"
+     "        [--logx] [--logy] [--db PATH] [--title T]\n"
+     "      the mean of METRIC per point with 95% Student-t error bars against\n"
+     "      an axis (or a metric) KEY, one line per value of --by; every other\n"
+     "      axis that varies must be fixed with --where\n"
      "\n"
      "examples:\n"
      "  hisim plot reliability cifar.csv -o reliability.png\n"
-     "  hisim plot regret --run 3 --run 4 -o regret.svg\n"},
+     "  hisim plot regret --run 3 --run 4 -o regret.svg\n"
+     "  hisim plot sweep --sweep 1 --x cost.beta --y mean_cost --by policy.name -o s.png\n"},
     {"batch-size",
      "usage: hisim batch-size --scenario FILE [-s key.path=value]... [FLAGS] [--json]\n"
      "       hisim batch-size --tau-ed MS --tau-es MS --tau-tx MS --tau-nw MS\n"

@@ -280,6 +280,7 @@ key_add_value(struct sweep_key *k, size_t i, const char *text, const yaml_node_t
 static int
 key_alloc(struct sweep_key *k, size_t n, struct hi_error *err)
 {
+    k->n = n;
     k->text = calloc(n, sizeof *k->text);
     k->line = calloc(n, sizeof *k->line);
     k->col = calloc(n, sizeof *k->col);
@@ -826,8 +827,10 @@ sweep_load(const char *path, struct sweep *sw, struct hi_error *err)
     P.err = err;
     sw->replications = 1;
     sw->seed = 1;
-    if (!(sw->file = xstrdup(path, err)) || !(sw->dir = xstrdup(path, err)))
+    if (!(sw->file = xstrdup(path, err)) || !(sw->dir = xstrdup(path, err))) {
+        sweep_free(sw);
         return HI_EINTERNAL;
+    }
     slash = strrchr(sw->dir, '/');
     if (slash == sw->dir)
         slash[1] = '\0';          /* a file in / */
@@ -835,17 +838,21 @@ sweep_load(const char *path, struct sweep *sw, struct hi_error *err)
         *slash = '\0';
     else
         strcpy(sw->dir, ".");
-    if (read_text(path, &sw->text, err))
+    if (read_text(path, &sw->text, err)) {
+        sweep_free(sw);
         return err->status;
-
-    if (!yaml_parser_initialize(&parser))
+    }
+    if (!yaml_parser_initialize(&parser)) {
+        sweep_free(sw);
         return error_set(err, HI_EINTERNAL, "out of memory");
+    }
     yaml_parser_set_input_string(&parser, (const unsigned char *)sw->text, strlen(sw->text));
     if (!yaml_parser_load(&parser, &P.doc)) {
         error_at(err, path, parser.problem_mark.line + 1, parser.problem_mark.column + 1, "malformed YAML: %s%s%s%s",
                  parser.problem ? parser.problem : "syntax error", parser.context ? " (" : "",
                  parser.context ? parser.context : "", parser.context ? ")" : "");
         yaml_parser_delete(&parser);
+        sweep_free(sw);
         return HI_EINPUT;
     }
     have_doc = 1;
@@ -1303,7 +1310,7 @@ sweep_free(struct sweep *sw)
         for (j = 0; j < sw->dims[d].n_keys; j++) {
             struct sweep_key *k = &sw->dims[d].keys[j];
             if (k->text)
-                for (i = 0; i < sw->dims[d].n; i++)
+                for (i = 0; i < k->n; i++)
                     free(k->text[i]);
             free(k->text);
             free(k->line);

@@ -64,6 +64,7 @@ enum sweep_target { SWEEP_SIMULATE, SWEEP_BATCHSIZE };
 struct sweep_key {
     char *key;
     const struct config_key *schema;
+    size_t n;                /* values allocated (the dimension's n once parsed) */
     char **text;
     size_t *line, *col;
 };
