@@ -473,7 +473,9 @@ plot_kind_sweep(int argc, char **argv)
     if ((rc = where_filter(&d, pts, n_pts, where, n_where, keep)))
         goto out;
     rc = EXIT_INTERNAL;
-    for (k = 0; k < d.n_keys; k++)
+    /* against an axis, every other axis must be fixed; against a metric,
+     * every point is one (x, y) of its --by line */
+    for (k = 0; k < d.n_keys && xkey >= 0; k++)
         if ((long)k != xkey && (long)k != bykey && varies(&d, pts, n_pts, keep, k)) {
             rc = cli_usage("plot", "sweep: axis %s varies: fix it with --where %s=VALUE or draw it with --by",
                            d.keys[k], d.keys[k]);
@@ -495,17 +497,25 @@ plot_kind_sweep(int argc, char **argv)
     fputs("set title ", f);
     {
         char t[300];
-        snprintf(t, sizeof t, "%s against %s (sweep %lld: %s; mean and 95%% CI)", yk, xk, sweep, d.info.name);
+        int reps = 0;
+        for (i = 0; i < n_pts; i++)
+            reps |= keep[i] && pts[i].n > 1;
+        snprintf(t, sizeof t, "%s against %s (sweep %lld: %s%s)", yk, xk, sweep, d.info.name,
+                 reps ? "; mean and 95% CI" : "");
         plot_quote(f, title ? title : t);
     }
     fputs(" noenhanced\nset xlabel ", f);
     plot_quote(f, xk);
     fputs(" noenhanced\nset ylabel ", f);
     plot_quote(f, yk);
-    fprintf(f, " noenhanced\nset grid\nset key top left box opaque noenhanced\n%s%s",
+    /* the key below the plot never hides a line; 5% room above and
+     * below keeps a line on the range's edge visible */
+    fprintf(f, " noenhanced\nset grid\nset key below box noenhanced\n%s%s",
             logx && numeric_x ? "set logscale x\n" : "", logy ? "set logscale y\n" : "");
     if (!numeric_x)
-        fputs("set xtics rotate by -30\nset offsets 0.5, 0.5, 0, 0\n", f);
+        fputs("set xtics rotate by -30\nset offsets 0.5, 0.5, graph 0.05, graph 0.05\n", f);
+    else
+        fputs("set offsets 0, 0, graph 0.05, graph 0.05\n", f);
     /* one datablock per --by value, in the order of the grid */
     for (i = 0; i < n_pts; i++) {
         const char *byv;

@@ -25,3 +25,36 @@ for n in ${HILF_SIZES:-100000 1000000 10000000}; do
     med=$(printf '%s\n' $times | sort -g | sed -n 3p)
     printf 'hil-f n=%-9s median %.3f s  (runs:%s)\n' "$n" "$med" "$(printf ' %.3f' $times)"
 done
+
+echo "== sweep: 10^4 points x 10^4 samples (fixed threshold, closed arrivals), -j 2, ${SWEEP_RUNS:=3} runs =="
+# cost.beta from 0.0001 to 1 in steps of 0.0001: 10 000 points, one run each
+cat >"$tmp/bench-sweep.yaml" <<YAML
+scenario: $src/scenarios/quickstart.yaml
+set:
+  policy.theta: 0.6
+  trace.samples: 10000
+axes:
+  cost.beta: {from: 0.0001, to: 1, step: 0.0001}
+YAML
+times=""
+for i in $(seq 1 "$SWEEP_RUNS"); do
+    rm -f "$tmp/sweep.db" "$tmp/sweep.db-wal" "$tmp/sweep.db-shm"
+    s=$(date +%s.%N)
+    "$b/hisim" sweep "$tmp/bench-sweep.yaml" --db "$tmp/sweep.db" -j 2 --timing >"$tmp/sweep.out" 2>"$tmp/sweep.err"
+    e=$(date +%s.%N)
+    times="$times $(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.2f", b - a }')"
+    tail -1 "$tmp/sweep.out"
+    grep "timing:" "$tmp/sweep.err"
+done
+n=$(printf '%s\n' $times | wc -l)
+med=$(printf '%s\n' $times | sort -g | sed -n "$(( (n + 1) / 2 ))p")
+printf 'sweep 10^4 x 10^4 -j 2: median %.2f s  (runs:%s)\n' "$med" "$(printf ' %.2f' $times)"
+# the same runs without the sweep: one hisim run of the same scenario, for
+# the cost of one simulation and its store
+s=$(date +%s.%N)
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    "$b/hisim" run "$src/scenarios/quickstart.yaml" --db "$tmp/one.db" -s policy.theta=0.6 -s trace.samples=10000 \
+        -s cost.beta=0.$i >/dev/null
+done
+e=$(date +%s.%N)
+awk -v a="$s" -v b="$e" 'BEGIN { printf "hisim run, same scenario: %.1f ms per run (mean of 10, with start-up and trace loading)\n", (b - a) * 100 }'
