@@ -529,8 +529,8 @@ parse_dim(struct parse *P, const yaml_node_t *map, int zip)
             dim->n = n;
             first = kn;
         } else if (n != dim->n) {
-            return at(P, kn, "zip: %s has %zu values but %s has %zu: zipped axes need equal lengths", k->key, n,
-                      text_of(first), dim->n);
+            return at(P, kn, "zip: %s has %zu value%s but %s has %zu: zipped axes need equal lengths", k->key, n,
+                      n == 1 ? "" : "s", text_of(first), dim->n);
         }
     }
     return HI_OK;
