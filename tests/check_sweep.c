@@ -1,5 +1,6 @@
 /* check_sweep.c — sweep files, grid expansion, keys, seeds, the stopping
  * rule, the coordinator, the sweep store and the export. */
+#include <glob.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "analysis/sweepdata.h"
 #include "analysis/sweeprun.h"
 #include "analysis/sweepstore.h"
+#include "sim/scenario.h"
 #include "tests/suites.h"
 #include "tests/util.h"
 
@@ -599,6 +601,43 @@ START_TEST(test_batchsize_target)
 }
 END_TEST
 
+/* Every shipped sweep file loads (keys, values, base scenario); those of
+ * the closed forms expand (they need no trace); every shipped scenario
+ * beside them loads. */
+START_TEST(test_shipped)
+{
+    static const char *const dirs[] = {"scenarios/sweeps/*.yaml", "scenarios/papers/*.yaml"};
+    size_t i, k, sweeps = 0;
+    for (k = 0; k < 2; k++) {
+        glob_t g;
+        char pattern[4096];
+        snprintf(pattern, sizeof pattern, "%s", util_src(dirs[k]));
+        if (glob(pattern, 0, NULL, &g) != 0)
+            continue;
+        for (i = 0; i < g.gl_pathc; i++) {
+            char *text = util_read(g.gl_pathv[i], NULL);
+            struct hi_error err = {0};
+            ck_assert_ptr_nonnull(text);
+            if (strncmp(text, "scenario:", 9) == 0 || strstr(text, "\nscenario:")) {
+                struct sweep sw;
+                ck_assert_msg(sweep_load(g.gl_pathv[i], &sw, &err) == 0, "%s", err.msg);
+                if (sw.target == SWEEP_BATCHSIZE)
+                    ck_assert_msg(sweep_expand(&sw, &err) == 0, "%s", err.msg);
+                sweep_free(&sw);
+                sweeps++;
+            } else {
+                struct hi_config c;
+                config_defaults(&c);
+                ck_assert_msg(scenario_load(g.gl_pathv[i], &c, &err) == 0, "%s", err.msg);
+            }
+            free(text);
+        }
+        globfree(&g);
+    }
+    ck_assert_uint_ge(sweeps, 6);
+}
+END_TEST
+
 Suite *
 suite_sweep(void)
 {
@@ -617,6 +656,7 @@ suite_sweep(void)
     tcase_add_test(tc, test_threads_reuse_export);
     tcase_add_test(tc, test_migrate);
     tcase_add_test(tc, test_batchsize_target);
+    tcase_add_test(tc, test_shipped);
     suite_add_tcase(s, tc);
     return s;
 }
