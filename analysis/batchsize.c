@@ -38,6 +38,18 @@ batchsize_optimal(const struct batchsize_in *in, struct batchsize_out *out)
     double den = (1.0 - in->alpha) * slope(in);
     double num = in->alpha * in->tau_nw;
 
+    if (in->rho <= 0.0) {
+        /* nothing is offloaded, so no batch has a transmission: t_s = t_r
+         * = τed for every M (eq. (6)'s τnw/M counts transmissions that do
+         * not happen).  M† is undefined; the smallest batch is as good as
+         * any. */
+        out->m_dagger = NAN;
+        out->m_star = 1.0;
+        out->t_s = out->t_r = out->f = in->tau_ed;
+        out->no_offload = 1;
+        return;
+    }
+    out->no_offload = 0;
     if (den <= 0.0 && num > 0.0) {
         out->m_dagger = out->m_star = INFINITY;
     } else if (num <= 0.0) {
@@ -80,11 +92,18 @@ batchsize_from_config(const struct hi_config *cfg, const struct hi_trace *t,
     if (isnan(in->rho)) {
         struct hi_cost c = {cfg->cost.beta, cfg->cost.lml_error, cfg->cost.model};
         struct cost_optimum o;
+        struct hi_trace v;
+        int rc;
         if (!t)
             return error_set(err, HI_EINPUT, "batch.rho is 'auto' but there is no trace to estimate it from");
         if (c.model == COST_FILTER && !t->relevant)
             return error_set(err, HI_EINPUT, "cost.model: 'filter' needs a trace with a 'relevant' column");
-        if (cost_best_threshold(&c, t, NULL, t->n, &o))
+        /* θ* on the confidence column the policies see */
+        if ((rc = trace_view_confidence(t, cfg->trace.confidence[0] ? cfg->trace.confidence : "sml_conf", &v, err)))
+            return rc;
+        rc = cost_best_threshold(&c, &v, NULL, v.n, &o);
+        trace_view_free(&v);
+        if (rc)
             return error_set(err, HI_EINTERNAL, "out of memory");
         in->rho = (double)o.offloaded / (double)t->n;
     }

@@ -28,6 +28,7 @@ struct batchsize_out {
     double m_dagger;     /* relaxed optimum; +inf when f decreases forever */
     double m_star;       /* integer optimum, >= 1; +inf as m_dagger */
     double f, t_s, t_r;  /* at m_star (limits when infinite) */
+    int no_offload;      /* rho = 0: M† undefined, every M equal */
 };
 
 double batchsize_ts(const struct batchsize_in *in, double M);

@@ -116,8 +116,7 @@ cmd_batchsize(int argc, char **argv)
             status = cli_fail(&err);
             goto out;
         }
-        if (cfg.trace.file[0] && (!(t = trace_load(cfg.trace.file, &err))
-                                  || trace_use_confidence(t, cfg.trace.confidence, &err))) {
+        if (cfg.trace.file[0] && !(t = trace_load(cfg.trace.file, &err))) {
             trace_free(t);
             status = cli_fail(&err);
             goto out;
@@ -163,6 +162,10 @@ cmd_batchsize(int argc, char **argv)
         json_key(&j, "f_ms"); json_number(&j, out.f);
         json_key(&j, "t_s_ms"); json_number(&j, out.t_s);
         json_key(&j, "t_r_ms"); json_number(&j, out.t_r);
+        if (out.no_offload) {
+            json_key(&j, "note");
+            json_string(&j, "rho = 0: nothing is offloaded; every M gives t_s = t_r = tau_ed");
+        }
         json_object_end(&j);
         s = json_take(&j);
         if (s)
@@ -171,7 +174,10 @@ cmd_batchsize(int argc, char **argv)
     } else {
         printf("inputs     tau_ed %.9g ms, tau_es %.9g ms, tau_tx %.9g ms, tau_nw %.9g ms, rho %.9g, alpha %.9g\n",
                in.tau_ed, in.tau_es, in.tau_tx, in.tau_nw, in.rho, in.alpha);
-        print_number("M_dagger", out.m_dagger, "");
+        if (out.no_offload)
+            printf("%-10s none (rho = 0: nothing is offloaded; every M gives t_s = t_r = tau_ed)\n", "M_dagger");
+        else
+            print_number("M_dagger", out.m_dagger, "");
         print_number("M*", out.m_star, "");
         print_number("f(M*)", out.f, " ms");
         print_number("t_s(M*)", out.t_s, " ms");

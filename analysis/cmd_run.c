@@ -45,18 +45,33 @@ show_progress(void *ctx, size_t done, size_t total)
     fflush(stderr);
 }
 
+/* The samples log's name of an action. */
+static const char *
+action_name(const struct hi_action *a, char *buf, size_t len)
+{
+    switch (a->kind) {
+    case HI_ACT_ACCEPT: return "accept";
+    case HI_ACT_OFFLOAD: return "offload";
+    case HI_ACT_OFFLOAD_RAW: return "offload-raw";
+    case HI_ACT_EXIT: snprintf(buf, len, "exit%u", a->k); return buf;
+    case HI_ACT_SPLIT: snprintf(buf, len, "split%u", a->k); return buf;
+    default: return "continue";
+    }
+}
+
 static int
 log_record(void *ctx, const struct engine_record *r)
 {
     struct samples_log *L = ctx;
-    char p[40], q[40], cost[40], resp[40];
+    char p[40], q[40], cost[40], resp[40], act[24];
     /* shortest round-trip decimals: exact, and byte-identical across runs */
     json_format_number(p, sizeof p, r->p);
     json_format_number(q, sizeof q, r->q_off);
     json_format_number(cost, sizeof cost, r->cost);
     json_format_number(resp, sizeof resp, r->response_s * 1e3);
-    return fprintf(L->f, "%zu,%ld,%s,%s,%d,%d,%d,%s,%s\n", r->idx, r->id, p, q,
-                   r->offload, r->y_sml, r->y_lml, cost, resp) < 0;
+    return fprintf(L->f, "%zu,%ld,%s,%s,%d,%d,%d,%s,%s,%zu,%s,%d\n", r->idx, r->id, p, q,
+                   r->offload, r->y_sml, r->y_lml, cost, resp, r->device, action_name(&r->action, act, sizeof act),
+                   r->failed) < 0;
 }
 
 int
@@ -73,7 +88,7 @@ cmd_run(int argc, char **argv)
     struct hi_config cfg;
     struct hi_error err = {0};
     struct engine_result res;
-    struct engine_hooks hooks = {NULL, NULL, NULL, NULL};
+    struct engine_hooks hooks;
     struct store_metric metrics[SUMMARY_MAX_METRICS];
     struct store_series series[SUMMARY_MAX_SERIES];
     struct store_run run;
@@ -84,10 +99,13 @@ cmd_run(int argc, char **argv)
     const char *db = NULL, *log_path = NULL, *scenario;
     char **sets = NULL;
     char *config_json = NULL, *log_tmp = NULL;
+    double *series_buf = NULL;
     char started[32], finished[32], policy_line[256];
     int json = 0, c, n_sets = 0, status = EXIT_INTERNAL;
     double m_star;
 
+    memset(&hooks, 0, sizeof hooks);
+    memset(&res, 0, sizeof res);
     sets = calloc((size_t)argc + 1, sizeof *sets);
     if (!sets)
         return EXIT_INTERNAL;
@@ -127,7 +145,7 @@ cmd_run(int argc, char **argv)
 
     /* 2. the trace */
     trace = trace_load(cfg.trace.file, &err);
-    if (!trace || trace_use_confidence(trace, cfg.trace.confidence, &err))
+    if (!trace)
         goto fail;
     if (trace->unknown)
         fprintf(stderr, "hisim: warning: %s: ignoring unknown columns: %s\n", cfg.trace.file, trace->unknown);
@@ -161,7 +179,7 @@ cmd_run(int argc, char **argv)
             error_set(&err, HI_EINPUT, "%s: cannot write the samples log", log_path);
             goto fail;
         }
-        fputs("idx,id,p,q_off,offload,y_sml,y_lml,cost,response_ms\n", log.f);
+        fputs("idx,id,p,q_off,offload,y_sml,y_lml,cost,response_ms,device,action,failed\n", log.f);
     }
 
     /* 5. simulate */
@@ -173,6 +191,11 @@ cmd_run(int argc, char **argv)
     if (engine_run(&cfg, trace, &hooks, &res, &err))
         goto fail;
     cli_now(finished, sizeof finished);
+    if (res.saturated)
+        fprintf(stderr, "hisim: warning: the %s is saturated (offered load %.3g > 1): its queue and the response "
+                "times grow with the run length; lower the load (arrivals.process: blocking or a longer "
+                "arrivals.period_ms, a faster network or server, fewer offloads)\n",
+                res.saturated_what, res.saturated_load);
     if (log.f) {
         int bad = ferror(log.f) != 0;
         bad |= fclose(log.f) != 0;
@@ -204,7 +227,7 @@ cmd_run(int argc, char **argv)
     run.metrics = metrics;
     run.n_metrics = summary_metrics(&res, metrics);
     run.series = series;
-    run.n_series = summary_series(&res, series);
+    run.n_series = summary_series(&res, series, &series_buf);
     st = store_open(db, 1, &err);
     if (!st || store_save_run(st, &run, &err))
         goto fail;
@@ -226,7 +249,7 @@ cmd_run(int argc, char **argv)
     shown.metrics = metrics;
     shown.n_metrics = run.n_metrics;
     if (json) {
-        summary_print_json(stdout, &shown);
+        summary_print_json(stdout, &shown, res.devices, res.n_devices);
     } else {
         summary_print_text(stdout, &shown);
         printf("stored as run %lld in %s\n", (long long)run.id, db);
@@ -244,6 +267,8 @@ out:
     free(log_tmp);
     free(config_json);
     store_close(st);
+    engine_result_free(&res);
+    free(series_buf);
     trace_free(trace);
     free(sets);
     return status;

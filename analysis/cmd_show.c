@@ -148,7 +148,15 @@ cmd_show(int argc, char **argv)
         return cli_fail(&err);
     }
     if (fl.json) {
-        summary_print_json(stdout, &r);
+        struct engine_device *dev = NULL;
+        size_t n_dev = 0;
+        if (summary_load_devices(st, id, &dev, &n_dev, &err)) {
+            store_loaded_free(&r);
+            store_close(st);
+            return cli_fail(&err);
+        }
+        summary_print_json(stdout, &r, dev, n_dev);
+        free(dev);
     } else {
         summary_print_text(stdout, &r);
         printf("  seed              %llu (%s)\n", (unsigned long long)r.seed, r.rng);

@@ -266,6 +266,10 @@ cmd_sweep(int argc, char **argv)
            (long long)stats.sweep_id, stats.resumed ? "resumed" : "finished", stats.points, stats.done, stats.failed,
            stats.reused, stats.skipped, stats.runs_new, stats.runs_reused, stats.runs_kept, stats.runs_failed,
            stats.wall_s, db);
+    if (stats.runs_saturated)
+        fprintf(stderr, "hisim sweep: warning: %zu run%s saturated (metric saturated = 1): a queue's offered load "
+                "exceeds 1, so its response times grow with the run length\n", stats.runs_saturated,
+                stats.runs_saturated == 1 ? " was" : "s were");
     if (timing)
         fprintf(stderr, "hisim sweep: timing: %zu points expanded in %.3f s, planned in %.3f s; %zu runs stored in "
                 "%.3f s of CPU (%.3f ms each); %.1f s in all\n", sw.n_points, expand_s, stats.plan_s,

@@ -34,6 +34,10 @@ static const char usage[] =
     "                      reliability table and calibration error\n"
     "  trace synth         write a synthetic trace from a calibrated model\n"
     "  batch-size          the optimal batch size M* of Batch HI\n"
+    "  split PROFILE       split a DNN between edge and cloud (EdgeLessPart):\n"
+    "                      split point, parts, tensor sent, exits per part\n"
+    "  cluster SCENARIO    partition DNN requests over an edge cluster (HiDP,\n"
+    "                      DisNet, MoDNN, OmniBoost): plans, then a run\n"
     "  plot KIND           draw a figure with gnuplot (reliability, regret, cost,\n"
     "                      sweep)\n"
     "  sweep SWEEP.yaml    run a scenario over a grid of keys, with replications\n"
@@ -160,6 +164,83 @@ static const struct help_topic topics[] = {
      "example:\n"
      "  hisim batch-size --tau-ed 1.48 --tau-es 4.41 --tau-tx 4.93 --tau-nw 20 \\\n"
      "                   --rho 0.421 --alpha 0.5\n"},
+    {"split",
+     "usage: hisim split PROFILE.csv [--rule R] [--fraction F] [--edge-speed X]\n"
+     "                   [--cloud-speed X] [--placement P] [--per-part K]\n"
+     "                   [--pareto-shape A] [--trace TRACE.csv --c-thr LIST\n"
+     "                   [--rate-mbps R] [--delay-ms D] [--reply-ms D] [--billing-ms B]]\n"
+     "                   [--json]\n"
+     "\n"
+     "Splits the DNN of a layer profile once between edge and cloud as\n"
+     "EdgeLessPart does (003), and places early exits inside each part.  The\n"
+     "network split is the profile's backbone: every row but those of the side\n"
+     "exits ee<k> (an exit that ends the profile is the final classifier).  The\n"
+     "split point s keeps backbone layers 1..s on the edge and sends the output\n"
+     "of layer s (s = 0: the raw sample).  Prints s, the time and memory of each\n"
+     "part, the bytes sent, and each part's candidate and placed exits.\n"
+     "\n"
+     "  --rule R          latency: the largest s whose edge time is at most the\n"
+     "                    whole network's cloud time; memory-share (default):\n"
+     "                    the largest s using at most F of the network's memory;\n"
+     "                    layer-share: s = floor(F n)\n"
+     "  --fraction F      in [0, 1] (default 0.7, as in 003's evaluation)\n"
+     "  --edge-speed X, --cloud-speed X\n"
+     "                    speed factors: a part runs the profile's times / X (1)\n"
+     "  --placement P     linear (default) or pareto\n"
+     "  --per-part K      exits per part, 0..3 (default 3)\n"
+     "  --pareto-shape A  Pareto shape a > 0 (default log 5/log 4, the 80-20 rule)\n"
+     "  --trace TRACE.csv --c-thr LIST\n"
+     "                    also infer on the trace's exits at each c_thr (0.3,0.5 or\n"
+     "                    from:to:step): an exit answers when its confidence is\n"
+     "                    > c_thr, else the cloud part continues, the final\n"
+     "                    classifier always answers.  Prints the shares answered\n"
+     "                    at the edge, in the cloud and by the final classifier,\n"
+     "                    accuracy, mean and p95 latency and the cloud cost per\n"
+     "                    1000 inferences (US$, Google Cloud Functions 1st gen\n"
+     "                    prices) and relative to cloud-only.  A closed form: one\n"
+     "                    sample at a time, no queueing\n"
+     "  --rate-mbps R     uplink rate (default 50)\n"
+     "  --delay-ms D      network delay per transmission (default 20)\n"
+     "  --reply-ms D      time of the answer back (default 0)\n"
+     "  --billing-ms B    billing increment, durations rounded up (default 100)\n"
+     "  --json            print one JSON object\n"
+     "\n"
+     "Memory is 4 bytes per parameter plus the largest tensor among a part's\n"
+     "input and outputs.  Details: docs/partitioning.md.\n"
+     "\n"
+     "example:\n"
+     "  hisim split traces/fmnist/profile-ee8.csv --rule memory-share --fraction 0.7\n"
+     "  hisim split traces/fmnist/profile-ee8.csv --placement pareto \\\n"
+     "              --trace traces/fmnist/fmnist-ee8.csv --c-thr 0.3:0.9:0.1\n"},
+    {"cluster",
+     "usage: hisim cluster SCENARIO.yaml [-s key.path=value]... [--db PATH] [--json]\n"
+     "                     [--plans-only]\n"
+     "\n"
+     "Distributed DNN inference on a heterogeneous edge cluster (HiDP, 004).  For\n"
+     "every DNN of the scenario's cluster.requests it prints the plan of each\n"
+     "strategy for one request: hidp (global and local partitioning, the faster\n"
+     "of model and data partitioning at each level), disnet (the global step,\n"
+     "GPU-only nodes), modnn (data partitioning proportional to the nodes' GPU\n"
+     "rates), omniboost (model partitioning over all processors, pipelined):\n"
+     "each node's layers, share and link times, and the move, compute and\n"
+     "move-back time of every processor's block.  Then it simulates the request\n"
+     "streams with cluster.strategy (requests queue FIFO on shared processors\n"
+     "and links) and stores the run: mean_response_ms, p95_response_ms,\n"
+     "throughput, inferences_per_100s, energy_mj, gflops, util.NODE.PROC, and\n"
+     "the series gflops (GFLOP/s over time) and response_ms.\n"
+     "\n"
+     "  -s, --set key.path=value  override a key, also of a node or a stream:\n"
+     "                            cluster.nodes.NAME.available=false,\n"
+     "                            cluster.nodes.NAME.PROC.gflops=100,\n"
+     "                            cluster.requests.0.period_ms=250\n"
+     "  --db PATH                 database (default $HISIM_DB, else ./hisim.db)\n"
+     "  --json                    plans and run as one JSON object\n"
+     "  --plans-only              print the plans, do not simulate or store\n"
+     "\n"
+     "Keys: 'hisim help scenario' (cluster.*, hidp.*); lists: docs/partitioning.md, HiDP.\n"
+     "\n"
+     "example:\n"
+     "  hisim cluster scenarios/papers/004-hidp.yaml -s cluster.strategy=modnn\n"},
     {"sweep",
      "usage: hisim sweep SWEEP.yaml [-j N] [--db PATH] [--resume [--force]]\n"
      "                   [--fail-fast] [--shard I/N] [--timing]\n"
@@ -271,7 +352,7 @@ cmd_help(int argc, char **argv)
         return 0;
     }
     if (cli_help(argv[1], stdout))
-        return cli_usage("help", "no help on '%s' (topics: run runs show trace batch-size plot sweep sweeps export merge scenario policies)", argv[1]);
+        return cli_usage("help", "no help on '%s' (topics: run runs show trace batch-size plot split cluster sweep sweeps export merge scenario policies)", argv[1]);
     return 0;
 }
 
@@ -333,6 +414,8 @@ main(int argc, char **argv)
     } verbs[] = {
         {"run", cmd_run}, {"runs", cmd_runs}, {"show", cmd_show},
         {"trace", cmd_trace}, {"plot", cmd_plot}, {"batch-size", cmd_batchsize},
+        {"split", cmd_split},
+        {"cluster", cmd_cluster},
         {"sweep", cmd_sweep}, {"sweeps", cmd_sweeps}, {"merge", cmd_merge}, {"export", cmd_export},
         {"help", cmd_help},
     };

@@ -32,25 +32,150 @@ summary_metrics(const struct engine_result *r, struct store_metric *m)
     PUT("relevant_recall", r->relevant_recall);
     PUT("transmissions", r->transmissions);
     PUT("events", r->events);
+    PUT("throughput", r->throughput);
+    PUT("util_device", r->util_device);
+    PUT("util_uplink", r->util_uplink);
+    PUT("util_server", r->util_server);
+    PUT("load_device", r->load_device);
+    PUT("load_uplink", r->load_uplink);
+    PUT("load_server", r->load_server);
+    PUT("saturated", r->saturated);
+    PUT("losses", r->losses);
+    PUT("retransmissions", r->retransmissions);
+    PUT("failed", r->failed);
+    PUT("devices", r->n_devices);
+    PUT("jain", r->jain);
+    PUT("oracle", r->oracle);
+    PUT("interrupted", r->interrupted);
 #undef PUT
     return k;
 }
 
+/* The per-device figures, as series over the device index. */
+static const char *const device_series[] = {
+    "device_samples", "device_accuracy", "device_mean_cost", "device_offload_fraction",
+    "device_mean_response_ms", "device_p95_response_ms", "device_energy_mj", "device_util", "device_failed"
+};
+#define N_DEVICE_SERIES (sizeof device_series / sizeof device_series[0])
+
+static double
+device_value(const struct engine_device *d, size_t k)
+{
+    switch (k) {
+    case 0: return (double)d->n;
+    case 1: return d->accuracy;
+    case 2: return d->mean_cost;
+    case 3: return d->offload_fraction;
+    case 4: return d->mean_response_s * 1e3;
+    case 5: return d->p95_response_s * 1e3;
+    case 6: return d->energy_mj;
+    case 7: return d->util;
+    default: return (double)d->failed;
+    }
+}
+
 size_t
-summary_series(const struct engine_result *r, struct store_series *s)
+summary_series(const struct engine_result *r, struct store_series *s, double **scratch)
 {
     const struct engine_curves *c = &r->curves;
+    size_t n = 4, i, k, N = r->n_devices;
     s[0] = (struct store_series){"regret", c->t, c->regret, c->n};
     s[1] = (struct store_series){"expected_cost", c->t, c->expected, c->n};
     s[2] = (struct store_series){"cost", c->t, c->cost, c->n};
     s[3] = (struct store_series){"best_fixed_cost", c->t, c->best, c->n};
-    return 4;
+    *scratch = NULL;
+    if (N > 1 && r->devices && (*scratch = malloc((N_DEVICE_SERIES + 1) * N * sizeof **scratch))) {
+        double *x = *scratch;
+        for (i = 0; i < N; i++)
+            x[i] = (double)i;
+        for (k = 0; k < N_DEVICE_SERIES; k++) {
+            double *y = x + (k + 1) * N;
+            for (i = 0; i < N; i++)
+                y[i] = device_value(&r->devices[i], k);
+            s[n++] = (struct store_series){device_series[k], x, y, N};
+        }
+    }
+    return n;
+}
+
+int
+summary_load_devices(struct store *st, int64_t id, struct engine_device **out, size_t *n_out,
+                     struct hi_error *err)
+{
+    struct engine_device *d = NULL;
+    size_t k, i, N = 0;
+    *out = NULL;
+    *n_out = 0;
+    for (k = 0; k < N_DEVICE_SERIES; k++) {
+        double *x = NULL, *y = NULL;
+        size_t n = 0;
+        if (store_load_series(st, id, device_series[k], &x, &y, &n, err)) {
+            free(d);
+            return err->status;
+        }
+        if (k == 0) {
+            N = n;
+            d = N ? calloc(N, sizeof *d) : NULL;
+            if (N && !d) {
+                free(x);
+                free(y);
+                return error_set(err, HI_EINTERNAL, "out of memory");
+            }
+        }
+        for (i = 0; i < n && i < N; i++) {
+            double v = y[i];
+            switch (k) {
+            case 0: d[i].n = (size_t)v; break;
+            case 1: d[i].accuracy = v; break;
+            case 2: d[i].mean_cost = v; break;
+            case 3: d[i].offload_fraction = v; break;
+            case 4: d[i].mean_response_s = v * 1e-3; break;
+            case 5: d[i].p95_response_s = v * 1e-3; break;
+            case 6: d[i].energy_mj = v; break;
+            case 7: d[i].util = v; break;
+            default: d[i].failed = (size_t)v; break;
+            }
+        }
+        free(x);
+        free(y);
+    }
+    *out = d;
+    *n_out = N;
+    return HI_OK;
+}
+
+static int
+config_says(const struct store_loaded *run, const char *needle)
+{
+    return run->config && strstr(run->config, needle) != NULL;
+}
+
+/* A learner that reads the full-feedback costs. */
+static int
+policy_learns(const struct store_loaded *run)
+{
+    return run->policy && (strncmp(run->policy, "hil-f", 5) == 0 || strncmp(run->policy, "batch-hi", 8) == 0);
+}
+
+/* A cluster run (hisim cluster) has its own figures: all of them, by name. */
+static void
+print_cluster(FILE *f, const struct store_loaded *run)
+{
+    size_t i;
+    fprintf(f, "run %lld: %s\n", (long long)run->id, run->name);
+    fprintf(f, "  policy            %s\n", run->policy);
+    for (i = 0; i < run->n_metrics; i++)
+        fprintf(f, "  %-40s %.6g\n", run->metrics[i].name, run->metrics[i].value);
 }
 
 void
 summary_print_text(FILE *f, const struct store_loaded *run)
 {
 #define M(n) store_metric(run, n)
+    if (!isnan(M("inferences_per_100s"))) {
+        print_cluster(f, run);
+        return;
+    }
     fprintf(f, "run %lld: %s\n", (long long)run->id, run->name);
     fprintf(f, "  policy            %s\n", run->policy);
     fprintf(f, "  samples           %.0f\n", M("samples"));
@@ -66,11 +191,28 @@ summary_print_text(FILE *f, const struct store_loaded *run)
             M("system_time_ms"), M("batch"));
     fprintf(f, "  response time     mean %.4f ms, p95 %.4f ms\n", M("mean_response_ms"), M("p95_response_ms"));
     fprintf(f, "  device energy     %.4f mJ\n", M("energy_mj"));
+    if (!isnan(M("throughput")))
+        fprintf(f, "  throughput        %.4f samples/s\n", M("throughput"));
+    if (!isnan(M("util_device")))
+        fprintf(f, "  utilisation       device %.4f, uplink %.4f, server %.4f%s\n", M("util_device"),
+                M("util_uplink"), M("util_server"), M("saturated") > 0 ? " (saturated)" : "");
+    if (M("losses") > 0 || M("failed") > 0)
+        fprintf(f, "  losses            %.0f lost attempts, %.0f retransmissions, %.0f samples failed\n",
+                M("losses"), M("retransmissions"), M("failed"));
+    if (M("devices") > 1)
+        fprintf(f, "  devices           %.0f; Jain's fairness of mean response times %.4f\n", M("devices"),
+                M("jain"));
+    if (M("oracle") > 0)
+        fprintf(f, "  oracle            the policy uses the labels (planner or theta = optimal)\n");
+    if (config_says(run, "\"feedback\":\"full\"") && policy_learns(run))
+        fprintf(f, "  assumption        feedback: full (accepted samples' correctness is known, as in HIL-F)\n");
+    if (M("interrupted") > 0)
+        fprintf(f, "  interrupted       figures of the samples finished before the stop\n");
 #undef M
 }
 
 void
-summary_print_json(FILE *f, const struct store_loaded *run)
+summary_print_json(FILE *f, const struct store_loaded *run, const struct engine_device *dev, size_t n_dev)
 {
     struct json j;
     char *s;
@@ -98,6 +240,20 @@ summary_print_json(FILE *f, const struct store_loaded *run)
         json_number(&j, run->metrics[i].value);
     }
     json_object_end(&j);
+    if (dev && n_dev > 1) {
+        json_key(&j, "devices");
+        json_array_begin(&j);
+        for (i = 0; i < n_dev; i++) {
+            size_t k;
+            json_object_begin(&j);
+            for (k = 0; k < N_DEVICE_SERIES; k++) {
+                json_key(&j, device_series[k] + 7);
+                json_number(&j, device_value(&dev[i], k));
+            }
+            json_object_end(&j);
+        }
+        json_array_end(&j);
+    }
     json_key(&j, "config");
     json_raw(&j, run->config && *run->config ? run->config : "{}");
     json_object_end(&j);

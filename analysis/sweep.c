@@ -1147,7 +1147,9 @@ identity(struct sweep *sw, const struct hi_config *cfg, uint64_t *key, struct hi
     return HI_OK;
 }
 
-/* The index of the shared trace for cfg, loading it on first use. */
+/* The index of the shared trace for cfg, loading it on first use.  The
+ * engine sees trace.confidence through a view of its own, so one copy of
+ * each file serves every point. */
 static int
 trace_for(struct sweep *sw, const struct hi_config *cfg, size_t *out, struct hi_error *err)
 {
@@ -1158,16 +1160,12 @@ trace_for(struct sweep *sw, const struct hi_config *cfg, size_t *out, struct hi_
     if (!real)
         return error_set(err, HI_EINPUT, "%s: cannot open trace: %s", cfg->trace.file, strerror(errno));
     for (i = 0; i < sw->n_traces; i++)
-        if (strcmp(sw->traces[i].real, real) == 0 && strcmp(sw->traces[i].confidence, cfg->trace.confidence) == 0) {
+        if (strcmp(sw->traces[i].real, real) == 0) {
             free(real);
             *out = i;
             return HI_OK;
         }
-    /* a point with another trace.confidence gets its own copy: the column
-     * is written into sml_conf */
-    t = trace_load(cfg->trace.file, err);
-    if (!t || trace_use_confidence(t, cfg->trace.confidence, err)) {
-        trace_free(t);
+    if (!(t = trace_load(cfg->trace.file, err))) {
         free(real);
         return err->status;
     }
@@ -1179,7 +1177,6 @@ trace_for(struct sweep *sw, const struct hi_config *cfg, size_t *out, struct hi_
     }
     sw->traces = nt;
     nt[sw->n_traces].real = real;
-    snprintf(nt[sw->n_traces].confidence, sizeof nt[sw->n_traces].confidence, "%s", cfg->trace.confidence);
     nt[sw->n_traces].trace = t;
     *out = sw->n_traces++;
     return HI_OK;

@@ -83,10 +83,10 @@ struct sweep_stop {
     size_t min, max;         /* replications */
 };
 
-/* A trace loaded once and shared read-only by every point that uses it. */
+/* A trace loaded once and shared read-only by every point that uses it
+ * (the engine reads trace.confidence through a view of its own). */
 struct sweep_trace {
     char *real;              /* canonical path */
-    char confidence[32];
     struct hi_trace *trace;
 };
 

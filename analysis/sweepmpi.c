@@ -153,11 +153,25 @@ receive(struct sweepmpi *m, int *from)
         free(buf);
         return NULL;
     }
+    /* the result, its per-device figures, then the configuration text */
     memcpy(res, buf, sizeof *res);
     res->config = NULL;
-    if ((size_t)count > sizeof *res) {
-        buf[count - 1] = '\0';
-        res->config = strdup(buf + sizeof *res);
+    res->run.devices = NULL;
+    {
+        size_t dev = res->run.n_devices * sizeof *res->run.devices, off = sizeof *res + dev;
+        if ((size_t)count < off) {
+            free(buf);
+            free(res);
+            return NULL;
+        }
+        if (dev && (res->run.devices = malloc(dev)))
+            memcpy(res->run.devices, buf + sizeof *res, dev);
+        else if (dev)
+            res->run.n_devices = 0;
+        if ((size_t)count > off) {
+            buf[count - 1] = '\0';
+            res->config = strdup(buf + off);
+        }
     }
     free(buf);
     *from = status.MPI_SOURCE;
@@ -177,8 +191,7 @@ mpi_wait(void *ctx)
         m->q_len--;
         m->busy[from] = 1;
         if (send_job(from, &j)) {
-            free(res->config);
-            free(res);
+            sweeprun_result_free(res);
             return NULL;
         }
     }
@@ -232,8 +245,7 @@ sweepmpi_exec_free(struct sweepmpi *m)
             struct sweeprun_result *res = receive(m, &from);
             if (!res)
                 break;
-            free(res->config);
-            free(res);
+            sweeprun_result_free(res);
         }
     sweepmpi_stop_all(m->size);
     free(m->q);
@@ -264,24 +276,31 @@ sweepmpi_serve(const struct sweep *sw, const char *load_error)
             res->status = HI_EINPUT;
             snprintf(res->error, sizeof res->error, "%s", load_error ? load_error : "point out of range");
         }
-        len = sizeof *res + (res->config ? strlen(res->config) + 1 : 0);
-        buf = malloc(len);
-        if (!buf) {
-            /* report the failure without the configuration */
-            res->status = HI_EINTERNAL;
-            snprintf(res->error, sizeof res->error, "out of memory on rank");
-            free(res->config);
-            res->config = NULL;
-            MPI_Send(res, (int)sizeof *res, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
-            continue;
+        {
+            size_t dev = res->run.devices ? res->run.n_devices * sizeof *res->run.devices : 0;
+            if (!res->run.devices)
+                res->run.n_devices = 0;
+            len = sizeof *res + dev + (res->config ? strlen(res->config) + 1 : 0);
+            buf = malloc(len);
+            if (!buf) {
+                /* report the failure without the figures */
+                res->status = HI_EINTERNAL;
+                snprintf(res->error, sizeof res->error, "out of memory on rank");
+                res->run.n_devices = 0;
+                MPI_Send(res, (int)sizeof *res, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
+            } else {
+                memcpy(buf, res, sizeof *res);
+                if (dev)
+                    memcpy(buf + sizeof *res, res->run.devices, dev);
+                if (res->config)
+                    memcpy(buf + sizeof *res + dev, res->config, strlen(res->config) + 1);
+                MPI_Send(buf, (int)len, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
+                free(buf);
+            }
         }
-        memcpy(buf, res, sizeof *res);
-        if (res->config)
-            memcpy(buf + sizeof *res, res->config, strlen(res->config) + 1);
         free(res->config);
         res->config = NULL;
-        MPI_Send(buf, (int)len, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
-        free(buf);
+        engine_result_free(&res->run);
     }
 }
 

@@ -111,6 +111,16 @@ fail:
     snprintf(res->error, sizeof res->error, "%s", err.msg[0] ? err.msg : "failed");
 }
 
+void
+sweeprun_result_free(struct sweeprun_result *res)
+{
+    if (!res)
+        return;
+    free(res->config);
+    engine_result_free(&res->run);
+    free(res);
+}
+
 size_t
 sweeprun_metrics(const struct sweep *sw, const struct sweeprun_result *res, struct store_metric *m)
 {
@@ -292,9 +302,7 @@ sweeprun_pool_free(struct sweeprun_pool *P)
     for (i = 0; i < P->started; i++)
         pthread_join(P->threads[i], NULL);
     while (P->r_len) {
-        struct sweeprun_result *res = P->r[P->r_head];
-        free(res->config);
-        free(res);
+        sweeprun_result_free(P->r[P->r_head]);
         P->r_head = (P->r_head + 1) % P->r_cap;
         P->r_len--;
     }
@@ -621,6 +629,7 @@ commit(struct coord *c, struct sweeprun_result *res)
         struct store_series se[SUMMARY_MAX_SERIES];
         struct store_run run;
         struct commit_ctx k = {c, hex, res->rep, res->seed};
+        double *scratch = NULL;
         char policy[256];
         memset(&run, 0, sizeof run);
         run.name = c->sw->base->name;
@@ -633,7 +642,8 @@ commit(struct coord *c, struct sweeprun_result *res)
             snprintf(policy, sizeof policy, "%s%s%s", res->run.policy, res->run.policy_desc[0] ? " " : "",
                      res->run.policy_desc);
             run.series = se;
-            run.n_series = summary_series(&res->run, se);
+            run.n_series = summary_series(&res->run, se, &scratch);
+            c->stats->runs_saturated += res->run.saturated != 0;
         } else {
             snprintf(policy, sizeof policy, "batch-size closed form (002 eqs. 6-9)");
         }
@@ -644,6 +654,7 @@ commit(struct coord *c, struct sweeprun_result *res)
         run.metrics = m;
         run.n_metrics = sweeprun_metrics(c->sw, res, m);
         rc = store_save_run_with(c->st, &run, commit_also, &k, c->err);
+        free(scratch);
         if (!rc)
             rc = keep_value(c, res->point, res->rep, 0, res);
         s->finished++;
@@ -801,8 +812,7 @@ sweeprun_run(struct sweep *sw, struct store *st, const struct sweeprun_opts *o, 
         }
         c.outstanding--;
         rc = commit(&c, res);
-        free(res->config);
-        free(res);
+        sweeprun_result_free(res);
         if (rc)
             goto out;
         progress(&c, 0);

@@ -39,8 +39,12 @@ struct sweeprun_result {
 };
 
 /* Computes replication `rep` of point p with `seed`; fills res (every
- * field; res->config malloc'd or NULL).  Safe to call from any thread. */
+ * field; res->config and res->run.devices malloc'd or NULL).  Safe to
+ * call from any thread. */
 void sweeprun_job(const struct sweep *sw, size_t p, size_t rep, uint64_t seed, struct sweeprun_result *res);
+
+/* Frees what a result owns and the result itself. */
+void sweeprun_result_free(struct sweeprun_result *res);
 
 /* The metrics of a result into m (SUMMARY_MAX_METRICS entries); count. */
 size_t sweeprun_metrics(const struct sweep *sw, const struct sweeprun_result *res, struct store_metric *m);
@@ -77,6 +81,7 @@ struct sweeprun_stats {
     size_t points;                 /* of this shard */
     size_t done, failed, reused, skipped;     /* points */
     size_t runs_new, runs_reused, runs_kept, runs_failed;
+    size_t runs_saturated;         /* new runs whose model was saturated */
     int input_failures_only;       /* every failure was bad input */
     double wall_s;                 /* the whole sweep */
     double plan_s;                 /* opening and planning, wall */

@@ -7,8 +7,11 @@
  * feedback once they are all known.  Every decision of a batch uses the
  * same weights w_k (002: w_{(k−1)M+i} = w_{kM}); feedback multiplies in
  * exp(−η Σ_batch ℓ_t(θ)), the batch's summed losses, as M suffix adds.
- * Each decision draws one uniform, so with M = 1 this is HIL-F, decision
- * for decision.  O(log n) per sample.
+ * Decisions share one threshold per batch, drawn from w_k/W_k, with
+ * θ = 0.5 for the first batch (002 Algorithm 1; forecaster.h shows why a
+ * shared uniform per batch is that draw); policy.batch_threshold:
+ * per-sample draws one uniform per decision instead, and then M = 1 is
+ * HIL-F, decision for decision.  O(log n) per sample.
  *
  * Default η: 002 eq. (4) bounds the regret by
  *     R_n ≤ ln(1/λ_min)/η + η n M/8
@@ -28,14 +31,15 @@ init(void *st, const struct hi_policy_env *env, struct hi_error *err)
     size_t n = env->n ? env->n : 1;
     /* M = 0 ('auto') is resolved to M* before the run; 1 if not */
     size_t M = env->batch ? env->batch : 1;
-    return forecaster_init(st, env, M < n ? M : n, err);
+    return forecaster_init(st, env, M < n ? M : n, env->batch_threshold == BATCH_THRESHOLD_SHARED, err);
 }
 
 static void
 describe(const void *st, char *buf, size_t len)
 {
     const struct forecaster *f = st;
-    snprintf(buf, len, "eta=%.17g lambda_min=%.17g M=%zu", f->eta, f->lambda_min, f->batch);
+    snprintf(buf, len, "eta=%.17g lambda_min=%.17g M=%zu threshold=%s", f->eta, f->lambda_min, f->batch,
+             f->shared ? "shared" : "per-sample");
 }
 
 /* The weights change only in feedback, after every decision of the batch

@@ -2,7 +2,10 @@
  * fixed_threshold.c — offload iff p < θ (000 §3).
  *
  * policy.theta is a number in [0, 1] or `optimal`: θ* of the run's trace
- * and cost, found by the exact breakpoint search of cost_best_threshold.
+ * and cost in hindsight.  θ* needs the labels, so the engine finds it (by
+ * the exact breakpoint search of cost_best_threshold) and hands it over as
+ * env->theta with env->theta_oracle set; the policy itself never sees a
+ * label, and the run's summary declares the oracle.
  */
 #include "policies/policy.h"
 
@@ -18,25 +21,20 @@ static int
 init(void *st, const struct hi_policy_env *env, struct hi_error *err)
 {
     struct state *s = st;
-    if (isnan(env->theta)) {
-        struct cost_optimum o;
-        if (cost_best_threshold(&env->cost, env->trace, NULL, env->trace->n, &o))
-            return error_set(err, HI_EINTERNAL, "out of memory");
-        s->theta = o.theta;
-        s->optimal = 1;
-    } else {
-        s->theta = env->theta;
-    }
+    if (isnan(env->theta))
+        return error_set(err, HI_EINTERNAL, "fixed-threshold: policy.theta 'optimal' was not resolved");
+    s->theta = env->theta;
+    s->optimal = env->theta_oracle;
     return HI_OK;
 }
 
-static enum hi_choice
-decide(void *st, const struct hi_sample *smp, double *q_off)
+static struct hi_action
+decide(void *st, const struct hi_view *v, double *q_off)
 {
     const struct state *s = st;
-    int off = smp->p < s->theta;
+    int off = v->p < s->theta;
     *q_off = off;
-    return off ? HI_OFFLOAD : HI_ACCEPT;
+    return hi_act(off ? HI_ACT_OFFLOAD : HI_ACT_ACCEPT, 0);
 }
 
 static void
@@ -48,8 +46,9 @@ describe(const void *st, char *buf, size_t len)
 
 const struct hi_policy_type hi_policy_fixed_threshold = {
     .name = "fixed-threshold",
-    .summary = "offload iff p < theta (a number, or 'optimal' for the trace's theta*)",
+    .summary = "offload iff p < theta (a number, or 'optimal' for the trace's theta*: uses labels)",
     .size = sizeof(struct state),
+    .flags = POLICY_THETA_STAR,
     .init = init,
     .decide = decide,
     .describe = describe,

@@ -23,7 +23,7 @@ init(void *st, const struct hi_policy_env *env, struct hi_error *err)
     if (env->batch > 1)
         return error_set(err, HI_EINPUT, "policy.batch: hil-f decides one sample at a time; "
                          "batch-hi learns over batches of M = %zu", env->batch);
-    return forecaster_init(st, env, 1, err);
+    return forecaster_init(st, env, 1, 0, err);
 }
 
 static void

@@ -10,6 +10,8 @@ extern const struct hi_policy_type hi_policy_fixed_threshold;
 extern const struct hi_policy_type hi_policy_hil_f;
 extern const struct hi_policy_type hi_policy_batch_hi;
 extern const struct hi_policy_type hi_policy_hil_n;
+extern const struct hi_policy_type hi_policy_tinyml;
+extern const struct hi_policy_type hi_policy_remote;
 
 const struct hi_policy_type *const policy_types[] = {
     &hi_policy_no_offload,
@@ -18,6 +20,8 @@ const struct hi_policy_type *const policy_types[] = {
     &hi_policy_hil_f,
     &hi_policy_batch_hi,
     &hi_policy_hil_n,
+    &hi_policy_tinyml,
+    &hi_policy_remote,
     NULL
 };
 

@@ -42,19 +42,24 @@ init(void *st, const struct hi_policy_env *env, struct hi_error *err)
     return HI_OK;
 }
 
-/* decide: called once per sample, in decision order.  Return the action
- * and the probability with which this sample was offloaded. */
-static enum hi_choice
-decide(void *st, const struct hi_sample *smp, double *q_off)
+/* decide: called once per sample and stage, in decision order.  Without
+ * flags the only stage is HI_STAGE_SML (after the S-ML): return ACCEPT or
+ * OFFLOAD, and the probability with which this sample was offloaded.
+ * The view has no labels; a policy that needs them declares
+ * POLICY_ORACLE and reads env->trace in init. */
+static struct hi_action
+decide(void *st, const struct hi_view *v, double *q_off)
 {
     struct state *s = st;
-    (void)smp;
+    (void)v;
     *q_off = s->q;
-    return gsl_rng_uniform(s->rng) < s->q ? HI_OFFLOAD : HI_ACCEPT;
+    return hi_act(gsl_rng_uniform(s->rng) < s->q ? HI_ACT_OFFLOAD : HI_ACT_ACCEPT, 0);
 }
 
 /* feedback: the outcomes of the last batch (n = policy.batch samples, or
- * fewer at the end of the run).  Learners update here. */
+ * fewer at the end of the run): what the device observed (the L-ML's
+ * answer to offloaded samples), and the true costs under feedback: full.
+ * Learners update here. */
 static void
 feedback(void *st, const struct hi_outcome *o, size_t n)
 {

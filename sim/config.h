@@ -20,6 +20,14 @@
 #define CONFIG_PATH_MAX 4096
 
 enum trace_order { ORDER_SEQUENTIAL, ORDER_SHUFFLE, ORDER_BOOTSTRAP };
+enum arrival_process {
+    ARRIVALS_CLOSED, ARRIVALS_BLOCKING, ARRIVALS_PERIODIC, ARRIVALS_POISSON, ARRIVALS_TRACE,
+    ARRIVALS_ALL_AT_ONCE
+};
+enum server_service { SERVICE_DETERMINISTIC, SERVICE_EXPONENTIAL };
+enum server_reply { REPLY_SAMPLE, REPLY_BATCH };
+/* cluster.strategy (004 §IV-A); the nodes and requests are in sim/cluster_config.h */
+enum cluster_strategy { CLUSTER_HIDP, CLUSTER_MODNN, CLUSTER_OMNIBOOST, CLUSTER_DISNET };
 
 #define CONFIG_MAX_KEYS 192
 #define CONFIG_NAME_MAX 64
@@ -39,7 +47,18 @@ struct hi_config {
         double theta;              /* NaN: optimal */
         double eta;                /* NaN: auto */
         size_t batch;              /* M; 0: auto */
+        int batch_threshold;       /* enum policy_batch_threshold (policies/policy.h) */
     } policy;
+    int feedback;                  /* enum policy_feedback */
+    struct {
+        int process;               /* enum arrival_process */
+        double period_ms;
+        double rate_hz;
+    } arrivals;
+    struct {
+        size_t count;              /* N devices */
+        char list[4096];           /* per-device entries (engine.c grammar), or "" */
+    } devices;
     struct {
         double beta;
         double lml_error;
@@ -53,6 +72,9 @@ struct hi_config {
         double energy_sml_mj;      /* energy per S-ML inference */
         double energy_offload_mj;  /* energy per offloaded sample */
         double tx_power_w;         /* radio power while transmitting */
+        char profile[CONFIG_PATH_MAX];   /* layer profile of the device's model, or "" */
+        double speed;              /* divides the device's profile times */
+        double power_w;            /* power while computing; NaN: energy_sml_mj / tau_ed_ms */
     } device;
     struct {
         char name[CONFIG_NAME_MAX];      /* catalog network, or "" */
@@ -60,16 +82,50 @@ struct hi_config {
         double delay_ms;           /* τnw, per transmission */
         double downlink_ms;        /* feedback delay back to the device */
         double bytes;              /* payload when the trace has no bytes column */
+        /* the network models (sim/channel.h) */
+        int delay_dist;            /* enum channel_delay_dist */
+        double delay_sd_ms;        /* sd of the delay (uniform, lognormal, gamma) */
+        double delay_shift_ms;     /* least delay of shifted-exponential */
+        char delay_file[CONFIG_PATH_MAX];  /* empirical delays, ms, one per line */
+        int channel;               /* enum channel_kind */
+        double ge_p_gb, ge_p_bg;   /* Gilbert–Elliott transitions per attempt */
+        double ge_loss_good, ge_loss_bad;  /* loss per attempt in Good, Bad */
+        double retx_timeout_ms;    /* end of a lost attempt to its retransmission */
+        size_t retx_limit;         /* attempts per transmission */
+        char rate_file[CONFIG_PATH_MAX];   /* step function of the rate, CSV */
+        int shared;                /* 1: one uplink for every device */
+        double offload_ms;         /* end-to-end offload time; NaN: none */
     } network;
     struct {
         char name[CONFIG_NAME_MAX];      /* catalog server, or "" */
         char model[CONFIG_NAME_MAX];     /* catalog L-ML model */
         double tau_es_ms;          /* L-ML time per sample */
+        double preprocess_ms;      /* per offloaded sample, before the L-ML (001 §4.1) */
+        char profile[CONFIG_PATH_MAX];   /* layer profile of the L-ML, or "" */
+        double speed;              /* divides the server's profile times */
+        size_t workers;            /* K */
+        int service;               /* enum server_service */
+        size_t batch_max;          /* B */
+        double batch_timeout_ms;
+        double batch_setup_ms;
+        int reply;                 /* enum server_reply */
     } server;
     struct {
         double alpha;              /* weight of system time in f(M), 002 eq. (8) */
         double rho;                /* offload ratio for M*; NaN: estimate at θ* */
     } batch;
+    struct {
+        int strategy;              /* enum cluster_strategy */
+        double halo;               /* overlap of a data partition's sub-input, a fraction of its share */
+        char leader[CONFIG_NAME_MAX];    /* the node requests arrive at; "": the first */
+        size_t node_count;         /* the first N nodes take part; 0: all */
+        double efficiency;         /* fraction of peak FLOP/s that DNN layers sustain */
+        double bin_ms;             /* width of the GFLOP/s series' bins */
+        double duration_s;         /* no arrivals after this time; 0: none */
+    } cluster;
+    struct {
+        double overhead_ms;        /* HiDP's exploration, once per request (004 §IV-A: 15 ms) */
+    } hidp;
     unsigned char set[CONFIG_MAX_KEYS];  /* 1: set by the scenario or -s (not a default) */
 };
 

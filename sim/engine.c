@@ -1,25 +1,14 @@
 /*
- * engine.c — the HI model on the DES kernel.
+ * engine.c — wires a scenario's entities (sim/model.h) on one kernel and
+ * runs them: validation, RNG streams, policy instances, the run, the
+ * figures.
  *
- * Events and what they do:
- *
- *   start(i)        device begins the S-ML on sample i; sml_done at +τed
- *   sml_done(i)     the policy decides; an accepted sample is answered; an
- *                   offloaded one joins the batch's transmission.  At the
- *                   end of a batch the transmission leaves (uplink FIFO).
- *                   The next sample starts now, unless the policy waits
- *                   for feedback: then the batch's feedback starts it.
- *   tx_arrive(i)    the transmission whose first sample is i reaches the
- *                   server; its samples join the server's FIFO queue
- *   server_done(i)  the L-ML answered sample i; the answer reaches the
- *                   device after the downlink delay
- *   feedback(b)     every outcome of the batch starting at sample b is
- *                   known at the device; the policy learns from them
- *
- * Samples live in a ring indexed by idx from the oldest sample not yet
- * retired; a sample is retired (logged, counted) in idx order once it is
- * answered and its batch's feedback was delivered, so memory is bounded
- * by the samples in flight, not by the run length.
+ * RNG streams (sim/rng.h), one per entity: device 0 keeps the streams
+ * of the one-device model (RNG_ORDER, RNG_POLICY), so one-device runs
+ * are unchanged by the number of entities; device d ≥ 1 uses
+ * RNG_DEVICE + 4d + {0 order, 1 policy, 2 arrivals, 3 own uplink}; device
+ * 0's arrivals and own uplink use RNG_DEVICE + {2, 3}; the shared uplink
+ * RNG_NETWORK; the server RNG_SERVER.
  */
 #include "sim/engine.h"
 
@@ -27,385 +16,284 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_statistics_double.h>
-
-#include "policies/policy.h"
-#include "sim/kernel.h"
-#include "sim/regret.h"
+#include "sim/model.h"
+#include "sim/profile.h"
 #include "sim/rng.h"
-#include "traces/cost.h"
 
-#define NONE ((size_t)-1)
-
-struct job {
-    size_t row;
-    double p;
-    double q_off;
-    double t_start;
-    double response;
-    double cost;
-    size_t next;          /* next sample of the same transmission, or NONE */
-    size_t pending;       /* on a batch's first sample: offloads not answered */
-    unsigned char offload;
-    unsigned char answered;
-    unsigned char fed;
-};
-
-struct model {
-    const struct hi_config *cfg;
-    const struct hi_trace *tr;
-    struct hi_policy *policy;
-    struct hi_cost cost;
-    gsl_rng *rng_order;
-    gsl_rng *rng_policy;
-    int waits;
-    size_t n, M;
-
-    /* times, seconds */
-    double tau_ed, tau_es, tau_nw, downlink, rate_bps;
-
-    /* sample source */
-    size_t *perm;         /* shuffle order of the current epoch */
-
-    /* samples in flight: ring over [head, head + cap) */
-    struct job *jobs;
-    size_t cap, head, next_idx;
-
-    /* the batch being decided */
-    size_t batch_first, tx_first, tx_last;
-    double tx_bytes;
-
-    /* uplink and server */
-    double link_free;
-    size_t *queue;        /* server FIFO of sample idx */
-    size_t q_cap, q_head, q_len;
-    int server_busy;
-
-    struct hi_outcome *outcomes;   /* scratch for one batch */
-
-    /* results */
-    engine_record_fn on_record;
-    void (*on_progress)(void *ctx, size_t done, size_t total);
-    void *ctx;
-    int failed;
-    struct engine_result *res;
-    double *responses;
-    struct regret regret; /* hindsight optimum, updated in decision order */
-    size_t next_checkpoint;
-    double tx_seconds;
-    size_t relevant, relevant_kept;   /* relevant samples, and those offloaded */
-};
-
-static void ev_start(struct kernel *k, void *obj, size_t idx);
-static void ev_sml_done(struct kernel *k, void *obj, size_t idx);
-static void ev_tx_arrive(struct kernel *k, void *obj, size_t idx);
-static void ev_server_done(struct kernel *k, void *obj, size_t idx);
-static void ev_feedback(struct kernel *k, void *obj, size_t first);
-
-/* cap is a power of two (1024, doubled as needed) */
-static inline struct job *
-job(struct model *m, size_t idx)
+static uint64_t
+dev_stream(size_t d, unsigned which)
 {
-    return &m->jobs[idx & (m->cap - 1)];
+    if (d == 0 && which == 0)
+        return RNG_ORDER;
+    if (d == 0 && which == 1)
+        return RNG_POLICY;
+    return RNG_DEVICE + 4 * (uint64_t)d + which;
 }
 
-/* Makes room for sample idx in the ring, doubling it when full. */
-static int
-ring_reserve(struct model *m, size_t idx)
+/* env.param: a scenario key's value as text, for policies' own keys. */
+static const char *
+param(const void *ctx, const char *key)
 {
-    size_t cap, i;
-    struct job *nj;
-    if (idx - m->head < m->cap)
+    struct device *d = (struct device *)ctx;
+    static _Thread_local char buf[CONFIG_PATH_MAX];
+    const struct config_key *k = config_find(key);
+    if (!k)
+        return NULL;
+    config_format(d->cfg, k, buf, sizeof buf);
+    return buf;
+}
+
+/* Checks that depend on the trace and the execution model. */
+static int
+validate(const struct model *m, const struct group *g, struct hi_error *err)
+{
+    const struct hi_trace *tr = m->tr;
+    const struct hi_config *cfg = &g->cfg;
+    const struct hi_policy_type *type = g->type;
+    if (cfg->arrivals.process == ARRIVALS_TRACE) {
+        if (!tr->t_arrival)
+            return error_set(err, HI_EINPUT, "arrivals.process: 'trace' needs a t_arrival column; %s has none",
+                             tr->path ? tr->path : "the trace");
+        if (cfg->trace.order != ORDER_SEQUENTIAL)
+            return error_set(err, HI_EINPUT, "arrivals.process: 'trace' replays t_arrival in file order and "
+                             "needs trace.order: sequential");
+        if (cfg->trace.samples > tr->n)
+            return error_set(err, HI_EINPUT, "arrivals.process: 'trace' replays each row once: trace.samples "
+                             "(%zu) exceeds the trace's %zu rows", cfg->trace.samples, tr->n);
+    }
+    if (cfg->policy.batch == 0)
+        return error_set(err, HI_EINPUT, "policy.batch: 'auto' must be resolved to M* before the run "
+                         "(hisim run does; batchsize_resolve)");
+    if ((type->flags & POLICY_EXITS) && tr->n_exits == 0)
+        return error_set(err, HI_EINPUT, "policy.name: %s decides at early exits; %s has no ee<k>_conf columns",
+                         type->name, tr->path ? tr->path : "the trace");
+    if ((type->flags & POLICY_EXITS) && exec_n_exits(g->exec) == 0)
+        return error_set(err, HI_EINPUT, "policy.name: %s decides at early exits and needs device.profile "
+                         "with the exits' layers (ee<k>.* rows)", type->name);
+    if ((type->flags & POLICY_EXITS) && exec_n_exits(g->exec) != tr->n_exits)
+        return error_set(err, HI_EINPUT, "device.profile has %u exits, the trace %zu", exec_n_exits(g->exec),
+                         tr->n_exits);
+    if ((type->flags & POLICY_DECIDES_AT_ARRIVAL) && cfg->policy.batch > 1)
+        return error_set(err, HI_EINPUT, "policy.batch: %s decides on arrival, one sample at a time; "
+                         "policy.batch must be 1", type->name);
+    if (cfg->server.batch_max > 1 && cfg->server.reply == REPLY_BATCH)
+        return error_set(err, HI_EINPUT, "server.reply: 'batch' answers a transmission at once and does "
+                         "not combine with server.batch_max > 1 (GPU batching)");
+    return HI_OK;
+}
+
+/* The keys a devices: entry may override: what belongs to a device. */
+int
+engine_device_key(const char *key)
+{
+    static const char *const prefixes[] = {"device.", "network.", "policy.", "arrivals.", NULL};
+    size_t i;
+    if (strcmp(key, "trace.order") == 0 || strcmp(key, "trace.samples") == 0 || strcmp(key, "feedback") == 0)
+        return 1;
+    if (strcmp(key, "network.shared") == 0)
         return 0;
-    cap = m->cap * 2;
-    nj = malloc(cap * sizeof *nj);
-    if (!nj)
-        return -1;
-    for (i = m->head; i < idx; i++)
-        nj[i & (cap - 1)] = m->jobs[i & (m->cap - 1)];
-    free(m->jobs);
-    m->jobs = nj;
-    m->cap = cap;
+    for (i = 0; prefixes[i]; i++)
+        if (strncmp(key, prefixes[i], strlen(prefixes[i])) == 0)
+            return 1;
     return 0;
 }
 
-/* Fisher–Yates shuffle of 0..n-1 with the order stream. */
+/* Decodes %XX escapes of a devices.list field in place. */
 static void
-shuffle(struct model *m)
+unescape(char *s)
 {
-    size_t n = m->tr->n, i;
-    for (i = 0; i < n; i++)
-        m->perm[i] = i;
-    for (i = n - 1; i > 0; i--) {
-        size_t j = (size_t)gsl_rng_uniform_int(m->rng_order, i + 1);
-        size_t t = m->perm[i];
-        m->perm[i] = m->perm[j];
-        m->perm[j] = t;
+    char *w = s;
+    for (; *s; s++) {
+        if (s[0] == '%' && s[1] && s[2]) {
+            char hex[3] = {s[1], s[2], 0};
+            *w++ = (char)strtol(hex, NULL, 16);
+            s += 2;
+        } else {
+            *w++ = *s;
+        }
     }
+    *w = '\0';
 }
 
-/* The trace row of sample idx: sequential (wrapping), shuffled afresh
- * every pass, or drawn i.i.d. (bootstrap). */
-static size_t
-next_row(struct model *m, size_t idx)
+/*
+ * devices.list grammar (written by the scenario loader from a `devices:`
+ * list; docs/scenarios.md):
+ *
+ *   list  := entry ('|' entry)*
+ *   entry := item (';' item)*
+ *   item  := key '=' value          value with %XX escapes for % ; | =
+ *
+ * `count=N` gives the entry's number of devices (default 1).
+ */
+static int
+parse_groups(struct model *m, const struct hi_config *base, struct hi_error *err)
 {
-    size_t n = m->tr->n;
-    switch (m->cfg->trace.order) {
-    case ORDER_SHUFFLE:
-        if (idx % n == 0)
-            shuffle(m);
-        return m->perm[idx % n];
-    case ORDER_BOOTSTRAP:
-        return (size_t)gsl_rng_uniform_int(m->rng_order, n);
-    default:
-        return idx % n;
+    char *text, *entry, *save_e = NULL;
+    size_t n = 1, i, total = 0;
+    const char *p;
+    if (!base->devices.list[0]) {
+        m->groups = calloc(1, sizeof *m->groups);
+        if (!m->groups)
+            return error_set(err, HI_EINTERNAL, "out of memory");
+        m->n_groups = 1;
+        m->groups[0].cfg = *base;
+        m->groups[0].count = base->devices.count;
+        return HI_OK;
     }
+    for (p = base->devices.list; *p; p++)
+        n += *p == '|';
+    m->groups = calloc(n, sizeof *m->groups);
+    text = strdup(base->devices.list);
+    if (!m->groups || !text) {
+        free(text);
+        return error_set(err, HI_EINTERNAL, "out of memory");
+    }
+    m->n_groups = n;
+    for (i = 0, entry = strtok_r(text, "|", &save_e); entry; entry = strtok_r(NULL, "|", &save_e), i++) {
+        struct group *g = &m->groups[i];
+        char *item, *save_i = NULL;
+        g->cfg = *base;
+        g->count = 1;
+        for (item = strtok_r(entry, ";", &save_i); item; item = strtok_r(NULL, ";", &save_i)) {
+            char *eq = strchr(item, '=');
+            if (!eq) {
+                free(text);
+                return error_set(err, HI_EINPUT, "devices.list: entry %zu: expected key=value, found '%s'", i + 1, item);
+            }
+            *eq = '\0';
+            unescape(eq + 1);
+            if (strcmp(item, "count") == 0) {
+                char *end;
+                long long c = strtoll(eq + 1, &end, 10);
+                if (*end || c < 1 || c > 10000000) {
+                    free(text);
+                    return error_set(err, HI_EINPUT, "devices.list: entry %zu: count: expected an integer "
+                                     "in [1, 10^7], found '%s'", i + 1, eq + 1);
+                }
+                g->count = (size_t)c;
+                continue;
+            }
+            if (!engine_device_key(item)) {
+                free(text);
+                return error_set(err, HI_EINPUT, "devices.list: entry %zu: '%s' is not a per-device key "
+                                 "(device.*, network.*, policy.*, arrivals.*, trace.order, trace.samples, "
+                                 "feedback)", i + 1, item);
+            }
+            if (strncmp(item, "network.", 8) == 0 && base->network.shared) {
+                free(text);
+                return error_set(err, HI_EINPUT, "devices.list: entry %zu: %s: per-device networks need "
+                                 "network.shared: false (one uplink each)", i + 1, item);
+            }
+            if (config_set(&g->cfg, item, eq + 1, NULL, err)) {
+                free(text);
+                return HI_EINPUT;
+            }
+        }
+        /* the entry's own catalog names fill its timing */
+        if (profile_apply(&g->cfg, err)) {
+            free(text);
+            return err->status;
+        }
+        total += g->count;
+    }
+    free(text);
+    if (total > 10000000)
+        return error_set(err, HI_EINPUT, "devices.list: %zu devices in all; at most 10^7", total);
+    return HI_OK;
 }
 
 static int
-is_batch_end(const struct model *m, size_t idx)
+device_build(struct model *m, struct device *d, size_t id, const struct group *g,
+             double theta_star, struct hi_error *err)
 {
-    return (idx + 1) % m->M == 0 || idx + 1 == m->n;
-}
+    struct hi_policy_env env;
+    const struct hi_config *cfg = &g->cfg;
+    const struct hi_policy_type *type = g->type;
+    memset(d, 0, sizeof *d);
+    d->id = id;
+    d->cfg = cfg;
+    d->group = g;
+    d->exec = g->exec;
+    d->exits = (type->flags & POLICY_EXITS) != 0;
+    d->at_arrival = (type->flags & POLICY_DECIDES_AT_ARRIVAL) != 0;
+    d->n = cfg->trace.samples ? cfg->trace.samples : m->tr->n;
+    d->M = cfg->policy.batch;
+    d->waits = (type->flags & POLICY_WAITS_FEEDBACK) != 0;
+    d->blocking = cfg->arrivals.process == ARRIVALS_BLOCKING;
+    d->open = cfg->arrivals.process != ARRIVALS_CLOSED && cfg->arrivals.process != ARRIVALS_BLOCKING;
+    d->gate = 1;
+    d->cur = d->batch_head = d->batch_last = d->tx_head = d->tx_last = JOB_NONE;
+    d->rng_order = rng_stream(cfg->seed, dev_stream(id, 0));
+    d->rng_policy = rng_stream(cfg->seed, dev_stream(id, 1));
+    d->rng_arrivals = rng_stream(cfg->seed, dev_stream(id, 2));
+    d->outcomes = malloc((d->M < d->n ? d->M : d->n) * sizeof *d->outcomes);
+    if (m->n_dev > 1)
+        d->resp = malloc(d->n * sizeof *d->resp);
+    if (!d->rng_order || !d->rng_policy || !d->rng_arrivals || !d->outcomes || (m->n_dev > 1 && !d->resp)
+        || resource_init(&d->res, 1) || source_init(m, d))
+        return error_set(err, HI_EINTERNAL, "out of memory (device %zu)", id);
 
-/* The checkpoint after t samples: about 200 log-spaced points from 1 to
- * n, always ending at n. */
-static size_t
-checkpoint_after(size_t t, size_t n)
-{
-    double step = pow((double)n, 1.0 / 239.0);  /* ~200 distinct points after rounding */
-    size_t next = (size_t)ceil((double)t * step);
-    if (next <= t)
-        next = t + 1;
-    return next < n ? next : n;
-}
-
-static void
-checkpoint(struct model *m)
-{
-    struct engine_curves *c = &m->res->curves;
-    double best = regret_best(&m->regret, NULL);
-    if (c->n < ENGINE_MAX_POINTS) {
-        c->t[c->n] = (double)(m->head + 1);
-        c->expected[c->n] = m->res->expected_cost;
-        c->cost[c->n] = m->res->total_cost;
-        c->best[c->n] = best;
-        c->regret[c->n] = m->res->expected_cost - best;
-        c->n++;
+    memset(&env, 0, sizeof env);
+    env.trace = (type->flags & POLICY_ORACLE) ? m->tr : NULL;
+    env.conf = m->tr->sml_conf;
+    env.rows = m->tr->n;
+    env.cost = m->cost;
+    env.n = d->n;
+    env.theta = cfg->policy.theta;
+    if (isnan(env.theta) && (type->flags & POLICY_THETA_STAR)) {
+        env.theta = theta_star;
+        env.theta_oracle = 1;
     }
-    m->next_checkpoint = checkpoint_after(m->head + 1, m->n);
-}
-
-/* Retires answered and fed samples from the head of the ring, in order. */
-static void
-retire(struct model *m)
-{
-    while (m->head < m->next_idx) {
-        struct job *j = job(m, m->head);
-        struct engine_result *r = m->res;
-        const struct hi_trace *tr = m->tr;
-        if (!j->answered || !j->fed)
-            break;
-        r->correct += cost_correct(&m->cost, tr, j->row, j->offload);
-        if (tr->relevant && tr->relevant[j->row]) {
-            m->relevant++;
-            m->relevant_kept += j->offload;
-        }
-        r->offloaded += j->offload;
-        r->total_cost += j->cost;
-        r->expected_cost += j->q_off * cost_offload(&m->cost, tr, j->row)
-                          + (1.0 - j->q_off) * cost_accept(&m->cost, tr, j->row);
-        m->responses[m->head] = j->response;
-        regret_add(&m->regret, j->row);
-        if (m->head + 1 == m->next_checkpoint)
-            checkpoint(m);
-        if (m->on_record && !m->failed) {
-            struct engine_record rec;
-            rec.idx = m->head;
-            rec.row = j->row;
-            rec.id = trace_id(tr, j->row);
-            rec.p = j->p;
-            rec.q_off = j->q_off;
-            rec.offload = j->offload;
-            rec.y_sml = tr->y_sml[j->row];
-            rec.y_lml = tr->y_lml[j->row];
-            rec.cost = j->cost;
-            rec.response_s = j->response;
-            if (m->on_record(m->ctx, &rec))
-                m->failed = 1;
-        }
-        m->head++;
-        if (m->on_progress && (m->head & 0xFFFF) == 0)
-            m->on_progress(m->ctx, m->head, m->n);
-    }
-}
-
-static void
-ev_start(struct kernel *k, void *obj, size_t idx)
-{
-    struct model *m = obj;
-    struct job *j;
-    if (ring_reserve(m, idx)) {
-        m->failed = 1;
-        kernel_stop(k);
-        return;
-    }
-    j = job(m, idx);
-    memset(j, 0, sizeof *j);
-    j->row = next_row(m, idx);
-    j->p = m->tr->sml_conf[j->row];
-    j->t_start = k->now;
-    j->next = NONE;
-    m->next_idx = idx + 1;
-    if (idx % m->M == 0) {
-        m->batch_first = idx;
-        m->tx_first = m->tx_last = NONE;
-        m->tx_bytes = 0.0;
-    }
-    kernel_after(k, m->tau_ed, ev_sml_done, m, idx);
-}
-
-static double
-sample_bytes(const struct model *m, size_t row)
-{
-    return m->tr->bytes ? m->tr->bytes[row] : m->cfg->network.bytes;
-}
-
-static void
-ev_sml_done(struct kernel *k, void *obj, size_t idx)
-{
-    struct model *m = obj;
-    struct job *j = job(m, idx);
-    struct hi_sample s;
-    enum hi_choice a;
-
-    s.t = idx;
-    s.row = j->row;
-    s.p = j->p;
-    s.trace = m->tr;
-    a = policy_decide(m->policy, &s, &j->q_off);
-    j->offload = a == HI_OFFLOAD;
-    if (j->offload) {
-        j->cost = cost_offload(&m->cost, m->tr, j->row);
-        if (m->tx_last == NONE)
-            m->tx_first = idx;
-        else
-            job(m, m->tx_last)->next = idx;
-        m->tx_last = idx;
-        m->tx_bytes += sample_bytes(m, j->row);
-        job(m, m->batch_first)->pending++;
+    env.eta = cfg->policy.eta;
+    env.batch = d->M;
+    env.batch_threshold = cfg->policy.batch_threshold;
+    env.feedback = cfg->feedback;
+    env.n_exits = (unsigned)m->tr->n_exits;
+    env.n_layers = exec_n_layers(d->exec);
+    env.tau_ed_s = exec_sml_s(d->exec);
+    if (m->offload_s >= 0.0) {
+        env.tau_off_s = m->offload_s;
     } else {
-        j->cost = cost_accept(&m->cost, m->tr, j->row);
-        j->answered = 1;
-        j->response = k->now - j->t_start;
+        struct exec_cost c;
+        struct hi_action a = hi_act(HI_ACT_OFFLOAD_RAW, 0);
+        const struct channel_spec *ch = m->n_links == 1 ? m->chan : g->chan;
+        exec_cost(d->exec, 0, &a, &c);
+        env.tau_off_s = channel_tx_seconds(ch, 0.0, c.bytes) + channel_delay_mean_seconds(ch)
+                      + m->batch_setup + c.server_s + m->downlink;
     }
-
-    if (is_batch_end(m, idx)) {
-        size_t first = m->batch_first;
-        if (m->tx_first != NONE) {
-            /* one transmission for the batch: FIFO on the uplink, then τnw */
-            double tx = m->tx_bytes * 8.0 / m->rate_bps;
-            double begin = m->link_free > k->now ? m->link_free : k->now;
-            m->link_free = begin + tx;
-            m->tx_seconds += tx;
-            m->res->transmissions++;
-            kernel_at(k, m->link_free + m->tau_nw, ev_tx_arrive, m, m->tx_first);
-        } else {
-            kernel_at(k, k->now, ev_feedback, m, first);
-        }
-        if (!m->waits && idx + 1 < m->n)
-            kernel_at(k, k->now, ev_start, m, idx + 1);
-    } else {
-        kernel_at(k, k->now, ev_start, m, idx + 1);
-    }
+    env.rng = d->rng_policy;
+    env.param = param;
+    env.param_ctx = d;
+    d->policy = policy_new(type, &env, err);
+    if (!d->policy)
+        return err ? err->status : HI_EINTERNAL;
+    return HI_OK;
 }
 
 static void
-server_next(struct kernel *k, struct model *m)
+device_teardown(struct device *d)
 {
-    size_t idx;
-    if (m->q_len == 0) {
-        m->server_busy = 0;
-        return;
-    }
-    idx = m->queue[m->q_head];
-    m->q_head = (m->q_head + 1) % m->q_cap;
-    m->q_len--;
-    m->server_busy = 1;
-    kernel_after(k, m->tau_es, ev_server_done, m, idx);
-}
-
-static void
-ev_tx_arrive(struct kernel *k, void *obj, size_t idx)
-{
-    struct model *m = obj;
-    for (; idx != NONE; idx = job(m, idx)->next) {
-        if (m->q_len == m->q_cap) {
-            size_t cap = m->q_cap * 2, i;
-            size_t *q = malloc(cap * sizeof *q);
-            if (!q) {
-                m->failed = 1;
-                kernel_stop(k);
-                return;
-            }
-            for (i = 0; i < m->q_len; i++)
-                q[i] = m->queue[(m->q_head + i) % m->q_cap];
-            free(m->queue);
-            m->queue = q;
-            m->q_cap = cap;
-            m->q_head = 0;
-        }
-        m->queue[(m->q_head + m->q_len) % m->q_cap] = idx;
-        m->q_len++;
-    }
-    if (!m->server_busy)
-        server_next(k, m);
-}
-
-static void
-ev_server_done(struct kernel *k, void *obj, size_t idx)
-{
-    struct model *m = obj;
-    struct job *j = job(m, idx);
-    size_t first = idx - idx % m->M;
-    j->answered = 1;
-    j->response = k->now + m->downlink - j->t_start;
-    if (--job(m, first)->pending == 0)
-        kernel_at(k, k->now + m->downlink, ev_feedback, m, first);
-    server_next(k, m);
-}
-
-static void
-ev_feedback(struct kernel *k, void *obj, size_t first)
-{
-    struct model *m = obj;
-    size_t last = first + m->M < m->n ? first + m->M : m->n;
-    size_t i, c = 0;
-    for (i = first; i < last; i++) {
-        struct job *j = job(m, i);
-        struct hi_outcome *o = &m->outcomes[c++];
-        o->t = i;
-        o->row = j->row;
-        o->p = j->p;
-        o->offloaded = j->offload;
-        o->q_off = j->q_off;
-        o->y_sml = m->tr->y_sml[j->row];
-        o->y_lml = m->tr->y_lml[j->row];
-        o->cost_accept = cost_accept(&m->cost, m->tr, j->row);
-        o->cost_offload = cost_offload(&m->cost, m->tr, j->row);
-        j->fed = 1;
-    }
-    policy_feedback(m->policy, m->outcomes, c);
-    retire(m);
-    if (m->waits && last < m->n)
-        kernel_at(k, k->now, ev_start, m, last);
+    policy_free(d->policy);
+    if (d->rng_order)
+        gsl_rng_free(d->rng_order);
+    if (d->rng_policy)
+        gsl_rng_free(d->rng_policy);
+    if (d->rng_arrivals)
+        gsl_rng_free(d->rng_arrivals);
+    free(d->perm);
+    free(d->outcomes);
+    free(d->resp);
+    resource_fini(&d->res);
 }
 
 static int
 build(struct model *m, const struct hi_config *cfg, const struct hi_trace *tr,
-      const struct hi_policy_type *type, struct engine_result *res, struct hi_error *err)
+      const struct hi_policy_type *override, struct engine_result *res, struct hi_error *err)
 {
-    struct hi_policy_env env;
+    size_t i, gi, id;
+    int rc;
+    double theta_star = NAN;
+    int need_theta = 0;
 
     m->cfg = cfg;
     m->tr = tr;
@@ -416,150 +304,112 @@ build(struct model *m, const struct hi_config *cfg, const struct hi_trace *tr,
     if (m->cost.model == COST_FILTER && !tr->relevant)
         return error_set(err, HI_EINPUT, "cost.model: 'filter' needs a trace with a 'relevant' column; %s has none",
                          tr->path ? tr->path : "the trace");
-    m->n = cfg->trace.samples ? cfg->trace.samples : tr->n;
-    m->M = cfg->policy.batch;
-    if (!type)
-        return error_set(err, HI_EINPUT, "policy.name: unknown policy '%s'", cfg->policy.name);
-    if (m->M == 0)
-        return error_set(err, HI_EINPUT, "policy.batch: 'auto' must be resolved to M* before the run "
-                         "(hisim run does; batchsize_resolve)");
-    m->waits = (type->flags & POLICY_WAITS_FEEDBACK) != 0;
-    m->tau_ed = cfg->device.tau_ed_ms * 1e-3;
-    m->tau_es = cfg->server.tau_es_ms * 1e-3;
-    m->tau_nw = cfg->network.delay_ms * 1e-3;
+    if ((rc = channel_spec_load(&m->chan, cfg, err)) || (rc = parse_groups(m, cfg, err)))
+        return rc;
     m->downlink = cfg->network.downlink_ms * 1e-3;
-    m->rate_bps = cfg->network.rate_mbps * 1e6;
+    m->offload_s = isnan(cfg->network.offload_ms) ? -1.0 : cfg->network.offload_ms * 1e-3;
+    m->reply_batch = cfg->server.reply == REPLY_BATCH;
+    m->exponential = cfg->server.service == SERVICE_EXPONENTIAL;
+    m->batch_max = cfg->server.batch_max;
+    m->batch_timeout = cfg->server.batch_timeout_ms * 1e-3;
+    m->batch_setup = cfg->server.batch_setup_ms * 1e-3;
+    for (gi = 0; gi < m->n_groups; gi++) {
+        struct group *g = &m->groups[gi];
+        g->type = override ? override : policy_lookup(g->cfg.policy.name);
+        if (!g->type)
+            return error_set(err, HI_EINPUT, "policy.name: unknown policy '%s'", g->cfg.policy.name);
+        if ((rc = exec_model_new(&g->exec, &g->cfg, tr, err)))
+            return rc;
+        if (!cfg->network.shared && (rc = channel_spec_load(&g->chan, &g->cfg, err)))
+            return rc;
+        if ((rc = validate(m, g, err)))
+            return rc;
+        if (isnan(g->cfg.policy.theta) && (g->type->flags & POLICY_THETA_STAR))
+            need_theta = 1;
+        if (g->type->flags & POLICY_ORACLE)
+            res->oracle = 1;
+        m->n_dev += g->count;
+    }
+    if (need_theta) {
+        struct cost_optimum o;
+        if (cost_best_threshold(&m->cost, tr, NULL, tr->n, &o))
+            return error_set(err, HI_EINTERNAL, "out of memory");
+        theta_star = o.theta;
+        res->oracle = 1;
+    }
 
-    m->rng_order = rng_stream(cfg->seed, RNG_ORDER);
-    m->rng_policy = rng_stream(cfg->seed, RNG_POLICY);
     m->cap = 1024;
     m->jobs = malloc(m->cap * sizeof *m->jobs);
-    m->q_cap = 1024;
-    m->queue = malloc(m->q_cap * sizeof *m->queue);
-    m->outcomes = malloc((m->M < m->n ? m->M : m->n) * sizeof *m->outcomes);
-    m->responses = malloc(m->n * sizeof *m->responses);
+    m->dev = calloc(m->n_dev, sizeof *m->dev);
+    m->n_links = cfg->network.shared ? 1 : m->n_dev;
+    m->links = calloc(m->n_links, sizeof *m->links);
+    res->devices = calloc(m->n_dev, sizeof *res->devices);
+    m->server.timer_at = -1.0;
+    m->server.rng = rng_stream(cfg->seed, RNG_SERVER);
+    if (!m->jobs || !m->dev || !m->links || !res->devices || !m->server.rng
+        || resource_init(&m->server.res, (unsigned)cfg->server.workers))
+        return error_set(err, HI_EINTERNAL, "out of memory");
+    for (id = 0, gi = 0; gi < m->n_groups; gi++)
+        for (i = 0; i < m->groups[gi].count; i++, id++) {
+            if ((rc = device_build(m, &m->dev[id], id, &m->groups[gi], theta_star, err)))
+                return rc;
+            m->total += m->dev[id].n;
+        }
+    for (i = 0; i < m->n_links; i++) {
+        struct link *L = &m->links[i];
+        L->chan = m->n_links == 1 ? m->chan : m->dev[i].group->chan;
+        L->rng = rng_stream(cfg->seed, m->n_links == 1 ? RNG_NETWORK : dev_stream(i, 3));
+        if (!L->rng || resource_init(&L->res, 1))
+            return error_set(err, HI_EINTERNAL, "out of memory");
+        channel_link_init(&L->ch, L->chan);
+    }
+    for (i = 0; i < m->n_dev; i++)
+        m->dev[i].link = &m->links[m->n_links == 1 ? 0 : i];
+    m->responses = malloc(m->total * sizeof *m->responses);
     m->next_checkpoint = 1;
-    if (cfg->trace.order == ORDER_SHUFFLE)
-        m->perm = malloc(tr->n * sizeof *m->perm);
-    if (!m->rng_order || !m->rng_policy || !m->jobs || !m->queue || !m->outcomes
-        || !m->responses || regret_init(&m->regret, tr, &m->cost) || (cfg->trace.order == ORDER_SHUFFLE && !m->perm))
-        return error_set(err, HI_EINTERNAL, "out of memory (%zu samples)", m->n);
+    if (!m->responses || regret_init(&m->regret, tr, &m->cost))
+        return error_set(err, HI_EINTERNAL, "out of memory (%zu samples)", m->total);
 
-    env.trace = tr;
-    env.cost = m->cost;
-    env.n = m->n;
-    env.theta = cfg->policy.theta;
-    env.eta = cfg->policy.eta;
-    env.batch = m->M;
-    env.rng = m->rng_policy;
-    m->policy = policy_new(type, &env, err);
-    if (!m->policy)
-        return err ? err->status : HI_EINTERNAL;
-    snprintf(res->policy, sizeof res->policy, "%s", type->name);
-    if (type->describe)
-        type->describe(m->policy->state, res->policy_desc, sizeof res->policy_desc);
+    snprintf(res->policy, sizeof res->policy, "%s", m->groups[0].type->name);
+    if (m->groups[0].type->describe)
+        m->groups[0].type->describe(m->dev[0].policy->state, res->policy_desc, sizeof res->policy_desc);
+    for (gi = 1; gi < m->n_groups; gi++)
+        if (m->groups[gi].type != m->groups[0].type) {
+            snprintf(res->policy, sizeof res->policy, "mixed");
+            snprintf(res->policy_desc, sizeof res->policy_desc, "(devices: entries run different policies)");
+            break;
+        }
     return HI_OK;
 }
 
 static void
 teardown(struct model *m)
 {
-    policy_free(m->policy);
-    if (m->rng_order)
-        gsl_rng_free(m->rng_order);
-    if (m->rng_policy)
-        gsl_rng_free(m->rng_policy);
+    size_t i;
+    if (m->dev)
+        for (i = 0; i < m->n_dev; i++)
+            device_teardown(&m->dev[i]);
+    free(m->dev);
+    if (m->links)
+        for (i = 0; i < m->n_links; i++) {
+            if (m->links[i].rng)
+                gsl_rng_free(m->links[i].rng);
+            resource_fini(&m->links[i].res);
+        }
+    free(m->links);
+    if (m->server.rng)
+        gsl_rng_free(m->server.rng);
+    resource_fini(&m->server.res);
+    if (m->groups)
+        for (i = 0; i < m->n_groups; i++) {
+            exec_model_free(m->groups[i].exec);
+            channel_spec_free(m->groups[i].chan);
+        }
+    free(m->groups);
+    channel_spec_free(m->chan);
     free(m->jobs);
-    free(m->queue);
-    free(m->outcomes);
     free(m->responses);
     regret_fini(&m->regret);
-    free(m->perm);
-}
-
-/* Rearranges a[0..n) so that a[k] is the k-th smallest, smaller ones
- * before it and larger after (Hoare's selection, median-of-three
- * pivots): O(n) on average, where a full sort is O(n log n). */
-static double
-select_kth(double *a, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2, i = lo, j = hi;
-        double x = a[lo], y = a[mid], z = a[hi], pivot;
-        pivot = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
-        while (i <= j) {
-            double t;
-            while (a[i] < pivot)
-                i++;
-            while (a[j] > pivot)
-                j--;
-            if (i <= j) {
-                t = a[i];
-                a[i] = a[j];
-                a[j] = t;
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            break;
-    }
-    return a[k];
-}
-
-/* The q-quantile with linear interpolation between order statistics
- * (what gsl_stats_quantile_from_sorted_data gives on sorted data). */
-static double
-quantile(double *a, size_t n, double q)
-{
-    double pos = q * (double)(n - 1), lo_v, hi_v;
-    size_t lo = (size_t)floor(pos), i;
-    lo_v = select_kth(a, n, lo);
-    if (lo + 1 >= n)
-        return lo_v;
-    hi_v = a[lo + 1];
-    for (i = lo + 2; i < n; i++)      /* the next order statistic: the
-                                       * smallest of the upper part */
-        if (a[i] < hi_v)
-            hi_v = a[i];
-    return lo_v + (pos - (double)lo) * (hi_v - lo_v);
-}
-
-static void
-finish(struct model *m, const struct kernel *k)
-{
-    struct engine_result *r = m->res;
-    const struct hi_config *cfg = m->cfg;
-    size_t n = m->n;
-
-    r->n = n;
-    r->batch = m->M;
-    r->system_time_s = k->now / (double)n;
-    r->events = k->events;
-    r->makespan_s = k->now;
-    r->accuracy = (double)r->correct / (double)n;
-    r->offload_fraction = (double)r->offloaded / (double)n;
-    r->mean_cost = r->total_cost / (double)n;
-    r->mean_response_s = gsl_stats_mean(m->responses, 1, n);
-    r->p95_response_s = quantile(m->responses, n, 0.95);
-    r->energy_mj = (double)n * cfg->device.energy_sml_mj
-                 + (double)r->offloaded * cfg->device.energy_offload_mj
-                 + cfg->device.tx_power_w * m->tx_seconds * 1e3;
-    r->best_cost = regret_best(&m->regret, &r->best_theta);
-    r->regret = r->expected_cost - r->best_cost;
-    /* the two sums add the same costs in different orders: a difference
-     * within their rounding is no regret */
-    if (fabs(r->regret) <= 1e-12 * (double)n)
-        r->regret = 0.0;
-    r->lambda_min = cost_lambda_min(m->tr);
-    r->relevant_recall = m->tr->relevant && m->relevant ? (double)m->relevant_kept / (double)m->relevant : NAN;
 }
 
 int
@@ -568,8 +418,10 @@ engine_run(const struct hi_config *cfg, const struct hi_trace *trace,
            struct engine_result *res, struct hi_error *err)
 {
     const struct hi_policy_type *type;
+    struct hi_trace view;
     struct model m;
     struct kernel k;
+    size_t i;
     int rc;
 
     memset(&m, 0, sizeof m);
@@ -579,25 +431,48 @@ engine_run(const struct hi_config *cfg, const struct hi_trace *trace,
         m.on_progress = hooks->on_progress;
         m.ctx = hooks->ctx;
     }
-    type = hooks && hooks->policy ? hooks->policy : policy_lookup(cfg->policy.name);
-    rc = build(&m, cfg, trace, type, res, err);
+    rc = trace_view_confidence(trace, cfg->trace.confidence[0] ? cfg->trace.confidence : "sml_conf", &view, err);
+    if (rc)
+        return rc;
+    type = hooks && hooks->policy ? hooks->policy : NULL;
+    kernel_init(&k);
+    k.interrupt = hooks ? hooks->interrupt : NULL;
+    m.k = &k;
+    rc = build(&m, cfg, &view, type, res, err);
     if (rc) {
         teardown(&m);
+        kernel_fini(&k);
+        trace_view_free(&view);
+        engine_result_free(res);
         return rc;
     }
-    kernel_init(&k);
-    kernel_at(&k, 0.0, ev_start, &m, 0);
+    for (i = 0; i < m.n_dev && !m.failed; i++)
+        source_start(&m, &m.dev[i]);
     if (kernel_run(&k))
         m.failed = 1;
-    if (!m.failed && m.head != m.n)
+    if (k.interrupted)
+        res->interrupted = 1;
+    else if (!m.failed && m.head != m.total)
         m.failed = 1;  /* every sample must be retired */
     if (!m.failed)
-        finish(&m, &k);
+        metrics_finish(&m);
     if (m.on_progress)
-        m.on_progress(m.ctx, m.head, m.n);
+        m.on_progress(m.ctx, m.head, m.total);
     kernel_fini(&k);
     teardown(&m);
-    if (m.failed)
+    trace_view_free(&view);
+    if (m.failed) {
+        engine_result_free(res);
         return error_set(err, HI_EINTERNAL, "run failed: out of memory or a write error");
+    }
+    if (res->interrupted)
+        return error_set(err, HI_EINTR, "interrupted after %zu of %zu samples", res->n, m.total);
     return HI_OK;
+}
+
+void
+engine_result_free(struct engine_result *res)
+{
+    free(res->devices);
+    res->devices = NULL;
 }

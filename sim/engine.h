@@ -1,26 +1,30 @@
 /*
- * engine.h — builds the HI model of a scenario and runs it on the kernel.
+ * engine.h — builds the HI system model of a scenario and runs it on the
+ * kernel (docs/system-model.md).
  *
- * Entities: one edge device (S-ML, τed per sample, closed-loop: the next
- * sample starts when the previous decision is taken), an uplink (FIFO;
- * a transmission of b bytes occupies it b·8/rate seconds and then takes
- * τnw to arrive), an edge server (FIFO, τes per sample) and the feedback
- * path (downlink delay).  The policy decides batches of M samples; the
- * offloaded samples of a batch leave in one transmission at the end of
- * the batch, and the policy gets the batch's outcomes once all of them
- * are known.  Policies that wait for feedback start the next batch only
- * then.
+ * Entities (sim/model.h): N devices, each with its arrival process, its
+ * own policy instance and RNG streams; an uplink (shared FIFO or one per
+ * device) with the channel model of sim/channel.h; an edge server with K
+ * workers, optional GPU batching and per-sample or per-transmission
+ * replies; the downlink delay on answers and feedback.  A device decides
+ * batches of M samples; the offloads of a batch leave in one transmission
+ * at the end of the batch; the policy gets the batch's outcomes once all
+ * of them are known, and a policy that waits for feedback starts the next
+ * batch only then.
  *
- * engine_run is reentrant: all state lives in the call.  It returns the
- * run's figures; storing them is the caller's business.
+ * engine_run is reentrant: all state lives in the call, the trace is only
+ * read.  It returns the run's figures; storing them is the caller's
+ * business.
  */
 #ifndef HISIM_ENGINE_H
 #define HISIM_ENGINE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "sim/config.h"
+#include "traces/sample.h"
 #include "traces/trace.h"
 
 /* One completed sample, in decision order (the samples log). */
@@ -33,7 +37,10 @@ struct engine_record {
     int offload;
     int y_sml, y_lml;
     double cost;          /* realised cost of the decision */
-    double response_s;    /* S-ML start to answer at the device */
+    double response_s;    /* arrival at the device to its answer there */
+    size_t device;
+    struct hi_action action;
+    int failed;           /* every transmission lost */
 };
 
 /* Called once per sample in idx order; a nonzero return stops the run
@@ -50,6 +57,19 @@ struct engine_curves {
     double expected[ENGINE_MAX_POINTS];    /* cumulative expected cost */
     double cost[ENGINE_MAX_POINTS];        /* cumulative realised cost */
     double best[ENGINE_MAX_POINTS];        /* best fixed threshold in hindsight */
+};
+
+/* One device's figures. */
+struct engine_device {
+    size_t n;
+    double accuracy;
+    double mean_cost;
+    double offload_fraction;
+    double mean_response_s;
+    double p95_response_s;
+    double energy_mj;
+    double util;               /* its processor */
+    size_t failed;
 };
 
 struct engine_result {
@@ -73,6 +93,20 @@ struct engine_result {
     double energy_mj;          /* device energy */
     double lambda_min;         /* of the trace */
     double relevant_recall;    /* offloaded relevant / relevant; NaN without a relevant column */
+    double throughput;         /* samples per second of makespan */
+    double util_device;        /* mean over devices of their processors' busy fraction */
+    double util_uplink;        /* busy fraction of the uplink(s) */
+    double util_server;        /* busy fraction of the server's workers */
+    double load_device, load_uplink, load_server;   /* offered loads (resource_offered_load) */
+    int saturated;             /* some queue's offered load exceeds 1 */
+    char saturated_what[32];   /* "device", "uplink" or "server" */
+    double saturated_load;
+    size_t losses, retransmissions, failed;
+    size_t n_devices;
+    double jain;               /* Jain's index over devices' mean response times */
+    struct engine_device *devices;   /* n_devices of them; free with engine_result_free */
+    int oracle;                /* the policy used the labels (declared) */
+    int interrupted;           /* stopped by hooks->interrupt: figures so far */
     struct engine_curves curves;
     uint64_t events;
     char policy[64];
@@ -89,6 +123,10 @@ struct engine_hooks {
                                             * policy of the caller's own */
     /* Called every 65536 retired samples and at the end. */
     void (*on_progress)(void *ctx, size_t done, size_t total);
+    /* When set and *interrupt becomes nonzero, the run stops (polled
+     * every 65536 events) and returns HI_EINTR with the figures of the
+     * samples retired so far and res->interrupted = 1. */
+    volatile sig_atomic_t *interrupt;
 };
 
 /* Runs the scenario cfg on trace; hooks may be NULL.  HI_EINPUT for a
@@ -96,5 +134,11 @@ struct engine_hooks {
 int engine_run(const struct hi_config *cfg, const struct hi_trace *trace,
                const struct engine_hooks *hooks,
                struct engine_result *res, struct hi_error *err);
+
+/* 1 when `key` may be set per device (an entry of devices.list). */
+int engine_device_key(const char *key);
+
+/* Frees what engine_run allocated in res (the per-device figures). */
+void engine_result_free(struct engine_result *res);
 
 #endif

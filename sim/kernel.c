@@ -12,6 +12,8 @@ kernel_init(struct kernel *k)
     k->events = 0;
     k->stopped = 0;
     k->failed = 0;
+    k->interrupt = NULL;
+    k->interrupted = 0;
 }
 
 void
@@ -29,6 +31,10 @@ kernel_run(struct kernel *k)
         k->now = e.time;
         k->events++;
         e.fn(k, e.obj, e.arg);
+        if ((k->events & 0xFFFF) == 0 && k->interrupt && *k->interrupt) {
+            k->interrupted = 1;
+            break;
+        }
     }
     return k->failed ? -1 : 0;
 }

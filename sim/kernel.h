@@ -10,6 +10,7 @@
 #define HISIM_KERNEL_H
 
 #include <assert.h>
+#include <signal.h>
 #include <stdint.h>
 #include "sim/calendar.h"
 
@@ -20,6 +21,8 @@ struct kernel {
     uint64_t events;     /* events dispatched so far */
     int stopped;
     int failed;          /* set when scheduling ran out of memory */
+    volatile sig_atomic_t *interrupt;   /* polled every 65536 events; NULL: none */
+    int interrupted;     /* the run stopped because *interrupt was set */
 };
 
 void kernel_init(struct kernel *k);

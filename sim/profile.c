@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sim/exec.h"
 #include "traces/catalog.h"
+#include "traces/layers.h"
 
 /* Sets a number key unless the scenario or -s set it, or v is absent. */
 static void
@@ -125,6 +127,10 @@ apply_server(struct hi_config *cfg, const char *dataset, char *model_dataset, si
     }
     /* inference time only: 002 §IV uses τes = 4.41 ms for ConvNeXt, without the 0.7 ms preprocessing */
     fill(cfg, "server.tau_es_ms", &cfg->server.tau_es_ms, it->latency_ms);
+    /* the request's input preparation (001 §4.1: 4.29 + 2.66 = 6.95 ms for ViT-H/14) belongs to
+     * the catalog's inference time: it comes with it, not with a time set here or by a profile */
+    if (!config_is_set(cfg, "server.tau_es_ms") && !cfg->server.profile[0])
+        fill(cfg, "server.preprocess_ms", &cfg->server.preprocess_ms, it->preprocess_ms);
     snprintf(model_dataset, len, "%s", it->dataset);
     rc = HI_OK;
 out:
@@ -133,11 +139,13 @@ out:
 }
 
 static int
-apply_network(struct hi_config *cfg, const char *dataset, double *offload_mj, struct hi_error *err)
+apply_network(struct hi_config *cfg, const char *dataset, double *offload_mj, int *bytes_filled,
+              struct hi_error *err)
 {
     struct catalog_entry *e = open_entry("network.name", cfg->network.name, CATALOG_NETWORK, err);
     struct hi_error sub = {0};
     const struct catalog_item *it;
+    double rate;
 
     if (!e)
         return HI_EINPUT;
@@ -147,20 +155,73 @@ apply_network(struct hi_config *cfg, const char *dataset, double *offload_mj, st
         catalog_free(e);
         return HI_EINPUT;
     }
-    fill(cfg, "network.rate_mbps", &cfg->network.rate_mbps, it->rate_mbps);
+    /* a network entry's latency_ms is the time of `bytes` on the link (τtx =
+     * B/R in 002 §IV, the transmission time of 001 §4.2.1), so an entry that
+     * gives no rate has rate bytes·8/latency_ms */
+    rate = it->rate_mbps;
+    if (isnan(rate) && it->bytes > 0 && it->latency_ms > 0)
+        rate = it->bytes * 8.0 / (it->latency_ms * 1e3);
+    fill(cfg, "network.rate_mbps", &cfg->network.rate_mbps, rate);
     fill(cfg, "network.delay_ms", &cfg->network.delay_ms, it->delay_ms);
     fill(cfg, "network.bytes", &cfg->network.bytes, it->bytes);
-    /* power_w is the whole device's power while sending, already inside energy_mj:
-     * it does not go to device.tx_power_w, which would count it twice */
-    if (!isnan(it->energy_mj))
+    *bytes_filled = !isnan(it->bytes);
+    if (!isnan(it->power_w)) {
+        /* the device's power while it transmits (001 §4.2.1): the engine charges
+         * power × transmission time, which is what energy_mj measured (BLE:
+         * 2.23 W × 177.13 ms = 395 mJ); a per-offload energy besides it, this
+         * entry's or the device's own (another link, 001 Table 3), would count
+         * the transmission twice */
+        fill(cfg, "device.tx_power_w", &cfg->device.tx_power_w, it->power_w);
+        *offload_mj = 0;
+    } else if (!isnan(it->energy_mj)) {
         *offload_mj = it->energy_mj;
+    }
     catalog_free(e);
+    return HI_OK;
+}
+
+/* The layer profiles' times replace the constants they describe (an
+ * explicit constant next to a profile is an error, exec_check_config).  A
+ * catalog S-ML energy is rescaled with the time so that the device's power
+ * (energy / latency) stays the catalog's; device.power_w gives the S-ML's
+ * energy; a profile's raw sample size stands in for network.bytes when
+ * neither the scenario nor a catalog network gives one. */
+static int
+apply_layer_profiles(struct hi_config *cfg, int bytes_filled, struct hi_error *err)
+{
+    struct hi_layers L;
+    double raw = NAN;
+
+    if (cfg->device.profile[0]) {
+        double ms;
+        if (exec_load_profile(&L, "device.profile", cfg->device.profile, err))
+            return HI_EINPUT;
+        ms = layers_ms(&L, 0, L.n, cfg->device.speed);
+        if (cfg->device.name[0] && !config_is_set(cfg, "device.energy_sml_mj") && cfg->device.tau_ed_ms > 0.0)
+            cfg->device.energy_sml_mj *= ms / cfg->device.tau_ed_ms;   /* the catalog's power */
+        cfg->device.tau_ed_ms = ms;
+        raw = L.raw_bytes;
+        layers_free(&L);
+    }
+    if (cfg->server.profile[0]) {
+        if (exec_load_profile(&L, "server.profile", cfg->server.profile, err))
+            return HI_EINPUT;
+        cfg->server.tau_es_ms = layers_ms(&L, 0, L.n, cfg->server.speed);
+        if (isnan(raw))
+            raw = L.raw_bytes;
+        layers_free(&L);
+    }
+    if (!isnan(cfg->device.power_w) && !config_is_set(cfg, "device.energy_sml_mj"))
+        cfg->device.energy_sml_mj = cfg->device.power_w * cfg->device.tau_ed_ms;   /* W x ms = mJ */
+    if (!isnan(raw) && !bytes_filled && !config_is_set(cfg, "network.bytes"))
+        cfg->network.bytes = raw;
     return HI_OK;
 }
 
 int
 profile_apply(struct hi_config *cfg, struct hi_error *err)
 {
+    int bytes_filled = 0;
     char server_dataset[CONFIG_NAME_MAX] = "", device_dataset[CONFIG_NAME_MAX] = "";
     const char *dataset = cfg->dataset;
     double offload_mj = NAN;
@@ -170,6 +231,8 @@ profile_apply(struct hi_config *cfg, struct hi_error *err)
                          cfg->device.model[0] ? "device.model" : "device.precision");
     if (!cfg->server.name[0] && cfg->server.model[0])
         return error_set(err, HI_EINPUT, "server.model is set but server.name is not (the catalog server it runs on)");
+    if (exec_check_config(cfg, err))
+        return HI_EINPUT;
 
     if (cfg->device.name[0] && apply_device(cfg, dataset, device_dataset, sizeof device_dataset, &offload_mj, err))
         return HI_EINPUT;
@@ -179,8 +242,8 @@ profile_apply(struct hi_config *cfg, struct hi_error *err)
     }
     if (!dataset[0])
         dataset = device_dataset[0] ? device_dataset : server_dataset;
-    if (cfg->network.name[0] && apply_network(cfg, dataset, &offload_mj, err))
+    if (cfg->network.name[0] && apply_network(cfg, dataset, &offload_mj, &bytes_filled, err))
         return HI_EINPUT;
     fill(cfg, "device.energy_offload_mj", &cfg->device.energy_offload_mj, offload_mj);
-    return HI_OK;
+    return apply_layer_profiles(cfg, bytes_filled, err);
 }

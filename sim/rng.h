@@ -20,7 +20,8 @@ enum rng_stream_id {
     RNG_POLICY = 2,      /* randomised decisions */
     RNG_NETWORK = 3,     /* network delays */
     RNG_SERVER = 4,      /* server times */
-    RNG_DEVICE = 16      /* device d uses RNG_DEVICE + d */
+    RNG_DEVICE = 16,     /* device d uses RNG_DEVICE + d */
+    RNG_CLUSTER = 1 << 30  /* request stream s of a cluster scenario uses RNG_CLUSTER + s */
 };
 
 /* The seed stream `stream` of a run seeded with `seed` gets. */

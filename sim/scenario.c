@@ -6,12 +6,17 @@
  *   scenario := MAPPING-START (key value)* MAPPING-END
  *   value    := SCALAR                       (a key, or a section's name)
  *             | MAPPING-START (key value)* MAPPING-END    (a section)
+ *             | devices-list                 (only as the value of `devices`)
  *   key      := SCALAR
  *
- * Sequences, aliases and several documents are rejected with the position
- * of the offending node.  Keys are joined with '.' into dotted paths.
+ * Other sequences, aliases and several documents are rejected with the
+ * position of the offending node, except the sequences of list_keys below,
+ * which are skipped here and read by their own loader.  Keys are joined
+ * with '.' into dotted paths.
  */
 #include "sim/scenario.h"
+
+#include "sim/engine.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +29,12 @@
 
 struct loader {
     const char *file;
+    /* inside an entry of a devices: list: keys go to `entry` as
+     * "key=value;" (the devices.list grammar of sim/engine.c) */
+    int in_entry;
+    char *entry;
+    size_t entry_len, entry_cap;
+    size_t count;
     char dir[CONFIG_PATH_MAX];
     yaml_parser_t parser;
     struct hi_config *cfg;
@@ -68,11 +79,81 @@ event_name(yaml_event_type_t t)
     }
 }
 
+/* Keys whose value is a sequence, read by sim/cluster_config.c. */
+static const char *const list_keys[] = {"cluster.nodes", "cluster.requests", NULL};
+
+static int
+is_list_key(const char *path)
+{
+    size_t i;
+    for (i = 0; list_keys[i]; i++)
+        if (strcmp(list_keys[i], path) == 0)
+            return 1;
+    return 0;
+}
+
+/* Consumes the rest of a node whose SEQUENCE-START was just read. */
+static int
+skip_node(struct loader *L)
+{
+    size_t depth = 1;
+    while (depth > 0) {
+        yaml_event_t ev;
+        if (next(L, &ev))
+            return HI_EINPUT;
+        if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT)
+            depth++;
+        else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT)
+            depth--;
+        yaml_event_delete(&ev);
+    }
+    return HI_OK;
+}
+
+/* Appends text to the entry buffer, escaping the list's separators. */
+static int
+entry_put(struct loader *L, const char *text, int escape)
+{
+    for (; *text; text++) {
+        char buf[4];
+        size_t n = 1;
+        if (escape && strchr("%;|=", *text)) {
+            snprintf(buf, sizeof buf, "%%%02X", (unsigned char)*text);
+            n = 3;
+        } else {
+            buf[0] = *text;
+        }
+        if (L->entry_len + n + 1 > L->entry_cap) {
+            size_t cap = L->entry_cap ? 2 * L->entry_cap : 256;
+            char *e = realloc(L->entry, cap);
+            if (!e)
+                return -1;
+            L->entry = e;
+            L->entry_cap = cap;
+        }
+        memcpy(L->entry + L->entry_len, buf, n);
+        L->entry_len += n;
+        L->entry[L->entry_len] = '\0';
+    }
+    return 0;
+}
+
 static int
 set_leaf(struct loader *L, const char *path, const char *value, const yaml_mark_t *m)
 {
     struct config_where w = {L->file, m->line + 1, m->column + 1, L->dir};
     size_t i;
+    if (L->in_entry && strcmp(path, "count") == 0) {
+        char *end;
+        long long c = strtoll(value, &end, 10);
+        if (!*value || *end || c < 1 || c > 10000000)
+            return at(L, m, "devices: count: expected an integer in [1, 10^7], found '%s'", value, NULL);
+        L->count = (size_t)c;
+        return HI_OK;
+    }
+    if (L->in_entry && !engine_device_key(path))
+        return at(L, m, "devices: '%s' is not a per-device key (device.*, network.*, policy.*, arrivals.*, "
+                  "trace.order, trace.samples, feedback)", path, NULL);
     for (i = 0; i < L->n_seen; i++)
         if (strcmp(L->seen[i], path) == 0) {
             char line[32];
@@ -81,11 +162,119 @@ set_leaf(struct loader *L, const char *path, const char *value, const yaml_mark_
         }
     if (config_set(L->cfg, path, value, &w, L->err))
         return HI_EINPUT;
+    if (L->in_entry) {
+        /* validated above on the entry's copy; relative paths resolved */
+        const struct config_key *k = config_find(path);
+        char text[CONFIG_PATH_MAX];
+        config_format(L->cfg, k, text, sizeof text);
+        if (entry_put(L, ";", 0) || entry_put(L, path, 1) || entry_put(L, "=", 0) || entry_put(L, text, 1))
+            return error_set(L->err, HI_EINTERNAL, "out of memory");
+    }
     if (L->n_seen < MAX_SEEN) {
         L->seen[L->n_seen] = strdup(path);
         L->seen_line[L->n_seen++] = m->line + 1;
     }
     return HI_OK;
+}
+
+static int mapping(struct loader *L, const char *prefix, int depth);
+
+/*
+ * devices: as a list of entries, each a mapping of per-device keys with an
+ * optional count (default 1):
+ *
+ *   devices := SEQUENCE-START entry+ SEQUENCE-END
+ *   entry   := MAPPING-START (key value)* MAPPING-END     keys as in a scenario
+ *
+ * Each entry is validated on a copy of the configuration read so far and
+ * written to devices.list; devices.count becomes the sum of the counts.
+ */
+static int
+devices_list(struct loader *L, const yaml_mark_t *start, int depth)
+{
+    struct hi_config *base = L->cfg, *scratch = malloc(sizeof *scratch);
+    size_t total = 0, entries = 0, i;
+    yaml_event_t ev;
+    int rc = HI_OK;
+    char num[32];
+    struct config_where w = {L->file, start->line + 1, start->column + 1, L->dir};
+    if (!scratch)
+        return error_set(L->err, HI_EINTERNAL, "out of memory");
+    L->entry_len = 0;
+    for (;;) {
+        size_t mark = L->n_seen;
+        if ((rc = next(L, &ev)))
+            break;
+        if (ev.type == YAML_SEQUENCE_END_EVENT) {
+            yaml_event_delete(&ev);
+            break;
+        }
+        if (ev.type != YAML_MAPPING_START_EVENT) {
+            rc = at(L, &ev.start_mark, "devices: expected an entry (a mapping of per-device keys), found %s",
+                    event_name(ev.type), NULL);
+            yaml_event_delete(&ev);
+            break;
+        }
+        yaml_event_delete(&ev);
+        *scratch = *base;
+        L->cfg = scratch;
+        L->in_entry = 1;
+        L->count = 1;
+        if (entries && entry_put(L, "|", 0)) {
+            rc = error_set(L->err, HI_EINTERNAL, "out of memory");
+            break;
+        }
+        rc = mapping(L, "", depth + 1);
+        L->cfg = base;
+        L->in_entry = 0;
+        for (i = mark; i < L->n_seen; i++)   /* keys repeat across entries */
+            free(L->seen[i]);
+        L->n_seen = mark;
+        if (rc)
+            break;
+        /* the count goes last: "key=v;...;count=N" with a leading ';' dropped below */
+        snprintf(num, sizeof num, ";count=%zu", L->count);
+        if (entry_put(L, num, 0)) {
+            rc = error_set(L->err, HI_EINTERNAL, "out of memory");
+            break;
+        }
+        total += L->count;
+        entries++;
+    }
+    free(scratch);
+    if (rc)
+        return rc;
+    if (!entries)
+        return at(L, start, "devices: expected at least one entry", NULL, NULL);
+    if (total > 10000000)
+        return at(L, start, "devices: more than 10^7 devices in all", NULL, NULL);
+    {
+        /* drop the ';' that starts every entry */
+        char *text = malloc(L->entry_len + 1), *w_ = text;
+        const char *r = L->entry;
+        int start_of_entry = 1;
+        if (!text)
+            return error_set(L->err, HI_EINTERNAL, "out of memory");
+        for (; *r; r++) {
+            if (start_of_entry && *r == ';') {
+                start_of_entry = 0;
+                continue;
+            }
+            start_of_entry = *r == '|';
+            *w_++ = *r;
+        }
+        *w_ = '\0';
+        if (strlen(text) >= sizeof base->devices.list) {
+            free(text);
+            return at(L, start, "devices: the entries are too long (at most %s characters in all)", "4095", NULL);
+        }
+        rc = config_set(base, "devices.list", text, &w, L->err);
+        free(text);
+        if (rc)
+            return rc;
+    }
+    snprintf(num, sizeof num, "%zu", total);
+    return config_set(base, "devices.count", num, &w, L->err);
 }
 
 /* Parses the body of a mapping whose MAPPING-START was consumed. */
@@ -117,6 +306,33 @@ mapping(struct loader *L, const char *prefix, int depth)
         if (next(L, &vev)) {
             yaml_event_delete(&kev);
             return HI_EINPUT;
+        }
+        if (is_list_key(path)) {
+            int rc = vev.type == YAML_SEQUENCE_START_EVENT
+                         ? skip_node(L)
+                         : at(L, &vev.start_mark, "%s: expected a sequence (a list of entries), found %s", path,
+                              event_name(vev.type));
+            yaml_event_delete(&kev);
+            yaml_event_delete(&vev);
+            if (rc)
+                return rc;
+            continue;
+        }
+        if (L->in_entry && strcmp(path, "count") == 0 && vev.type == YAML_SCALAR_EVENT) {
+            int rc = set_leaf(L, path, (const char *)vev.data.scalar.value, &vev.start_mark);
+            yaml_event_delete(&kev);
+            yaml_event_delete(&vev);
+            if (rc)
+                return rc;
+            continue;
+        }
+        if (strcmp(path, "devices") == 0 && !L->in_entry && vev.type == YAML_SEQUENCE_START_EVENT) {
+            int rc = devices_list(L, &vev.start_mark, depth);
+            yaml_event_delete(&kev);
+            yaml_event_delete(&vev);
+            if (rc)
+                return rc;
+            continue;
         }
         if (!config_find(path) && !config_is_section(path)) {
             /* config_set reports the unknown key and suggests a known one */
@@ -244,6 +460,7 @@ scenario_load(const char *path, struct hi_config *cfg, struct hi_error *err)
     }
     rc = HI_OK;
 out:
+    free(L.entry);
     for (i = 0; i < L.n_seen; i++)
         free(L.seen[i]);
     yaml_parser_delete(&L.parser);

@@ -9,8 +9,8 @@ command -v taskset >/dev/null 2>&1 && pin="taskset -c 0"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# BENCH selects sections: "mm1 hilf sweep" (the default) or any part of it
-want() { case " ${BENCH:-mm1 hilf sweep} " in *" $1 "*) return 0 ;; esac; return 1; }
+# BENCH selects sections: "mm1 hilf system sweep" (the default) or any part of it
+want() { case " ${BENCH:-mm1 hilf system sweep} " in *" $1 "*) return 0 ;; esac; return 1; }
 
 if want mm1; then
 echo "== M/M/1 on the kernel (lambda 0.9, mu 1, 10^6 customers), 5 runs =="
@@ -31,6 +31,33 @@ for n in ${HILF_SIZES:-100000 1000000 10000000}; do
     med=$(printf '%s\n' $times | sort -g | sed -n 3p)
     printf 'hil-f n=%-9s median %.3f s  (runs:%s)\n' "$n" "$med" "$(printf ' %.3f' $times)"
 done
+fi
+
+if want system; then
+# median of 5 runs of a command, printed with a label
+median5() {
+    label=$1
+    shift
+    times=""
+    for i in 1 2 3 4 5; do
+        s=$(date +%s.%N)
+        "$@" >/dev/null
+        e=$(date +%s.%N)
+        times="$times $(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", b - a }')"
+    done
+    med=$(printf '%s\n' $times | sort -g | sed -n 3p)
+    printf '%s median %.3f s  (runs:%s)\n' "$label" "$med" "$(printf ' %.3f' $times)"
+}
+
+echo "== replay: fixed-threshold, 10^7 bootstrap samples, closed arrivals, 5 runs =="
+median5 "replay n=10000000" $pin "$b/hisim" run "$src/scenarios/quickstart.yaml" --db "$tmp/bench.db" \
+    -s trace.order=bootstrap -s trace.samples=10000000
+
+echo "== many devices: 1000 devices x 10^4 samples, one server with GPU batching, 5 runs =="
+median5 "devices 1000x10000" $pin "$b/hisim" run "$src/scenarios/quickstart.yaml" --db "$tmp/bench.db" \
+    -s trace.order=bootstrap -s trace.samples=10000 -s devices.count=1000 -s network.shared=false \
+    -s arrivals.process=poisson -s arrivals.rate_hz=10 -s server.tau_es_ms=0.4 -s server.batch_max=32 \
+    -s server.batch_timeout_ms=2 -s server.batch_setup_ms=2
 fi
 
 want sweep || exit 0

@@ -51,7 +51,9 @@ START_TEST(test_paper_parameters)
 }
 END_TEST
 
-/* Edges: α = 0 wants the smallest batch, α = 1 or ρ = 0 an unbounded one. */
+/* Edges: α = 0 wants the smallest batch, α = 1 an unbounded one; ρ = 0
+ * offloads nothing, so no batch pays τnw and every M gives t_s = t_r =
+ * τed (M† undefined, M* = 1, no NaN). */
 START_TEST(test_edges)
 {
     struct batchsize_in in = {0.5, 1.48, 4.41, 4.93, 20, 0.0};
@@ -65,7 +67,26 @@ START_TEST(test_edges)
     in.alpha = 0.5;
     in.rho = 0.0;
     batchsize_optimal(&in, &out);
-    ck_assert(isinf(out.m_star));
+    ck_assert_double_eq(out.m_star, 1);
+    ck_assert(isnan(out.m_dagger));
+    ck_assert_double_eq(out.f, 1.48);
+    ck_assert_double_eq(out.t_s, 1.48);
+    ck_assert_double_eq(out.t_r, 1.48);
+}
+END_TEST
+
+/* M* is the better of ⌊M†⌋ and ⌈M†⌉, the smaller on a tie.  With ρ = 1,
+ * τed = 2, τes = τtx = 0, α = 0.5 and τnw = 6, eqs. (6)-(8)
+ * give f(M) = 3/M + M/2 + 9/2, so f(2) = f(3) = 7 exactly (M† = √6): M* = 2. */
+START_TEST(test_mstar_tie)
+{
+    struct batchsize_in in = {1.0, 2.0, 0.0, 0.0, 6.0, 0.5};   /* rho, ted, tes, ttx, tnw, alpha */
+    struct batchsize_out out;
+    batchsize_optimal(&in, &out);
+    ck_assert_double_eq_tol(out.m_dagger, sqrt(6.0), 1e-12);
+    ck_assert_double_eq(batchsize_f(&in, 2.0), 7.0);
+    ck_assert_double_eq(batchsize_f(&in, 3.0), 7.0);
+    ck_assert_double_eq(out.m_star, 2.0);
 }
 END_TEST
 
@@ -107,6 +128,7 @@ suite_batchsize(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_paper_parameters);
     tcase_add_test(tc, test_edges);
+    tcase_add_test(tc, test_mstar_tie);
     tcase_add_test(tc, test_from_config);
     suite_add_tcase(s, tc);
     return s;

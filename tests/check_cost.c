@@ -114,12 +114,15 @@ START_TEST(test_table2_filter)
     struct hi_config cfg;
     struct engine_result r;
     struct hi_error err = {0};
-    ck_assert_int_eq(trace_use_confidence(t, "sml_prob_0", &err), 0);
-    ck_assert_double_eq_tol(cost_of_threshold(&c, t, 0.5), 912 * 0.3 + 3521, 1e-9);
-    ck_assert_double_eq_tol(cost_of_threshold(&c, t, cost_theta_all()), 1000 * 0.3 + 9000, 1e-9);
-    ck_assert_double_eq(cost_of_threshold(&c, t, 0.0), 0.0);   /* dropping all costs nothing */
+    struct hi_trace v;
+    ck_assert_int_eq(trace_view_confidence(t, "sml_prob_0", &v, &err), 0);
+    ck_assert_double_eq_tol(cost_of_threshold(&c, &v, 0.5), 912 * 0.3 + 3521, 1e-9);
+    ck_assert_double_eq_tol(cost_of_threshold(&c, &v, cost_theta_all()), 1000 * 0.3 + 9000, 1e-9);
+    ck_assert_double_eq(cost_of_threshold(&c, &v, 0.0), 0.0);   /* dropping all costs nothing */
+    trace_view_free(&v);
 
     config_defaults(&cfg);
+    ck_assert_int_eq(config_set_arg(&cfg, "trace.confidence=sml_prob_0", &err), 0);
     ck_assert_int_eq(config_set_arg(&cfg, "cost.model=filter", &err), 0);
     ck_assert_int_eq(config_set_arg(&cfg, "cost.beta=0.3", &err), 0);
     ck_assert_int_eq(config_set_arg(&cfg, "policy.theta=0.5", &err), 0);
@@ -138,20 +141,62 @@ START_TEST(test_table2_filter)
 }
 END_TEST
 
-/* trace.confidence replaces p by another column, and names a missing one. */
+/* trace.confidence gives a view whose p is another column, without
+ * touching the shared trace, and names a missing column. */
 START_TEST(test_use_confidence)
 {
     struct hi_error err = {0};
     struct hi_trace *t = trace_load(util_src("tests/data/small.csv"), &err);
+    struct hi_trace v;
     ck_assert_ptr_nonnull(t);
-    ck_assert_int_eq(trace_use_confidence(t, "sml_conf", &err), 0);
-    ck_assert_double_eq(t->sml_conf[1], 0.40);
-    ck_assert_int_eq(trace_use_confidence(t, "sml_p2", &err), 0);
-    ck_assert_double_eq(t->sml_conf[1], 0.35);
-    ck_assert_int_eq(trace_use_confidence(t, "ee1_conf", &err), HI_EINPUT);
+    ck_assert_int_eq(trace_view_confidence(t, "sml_conf", &v, &err), 0);
+    ck_assert_ptr_eq(v.sml_conf, t->sml_conf);
+    trace_view_free(&v);
+    ck_assert_int_eq(trace_view_confidence(t, "sml_p2", &v, &err), 0);
+    ck_assert_double_eq(v.sml_conf[1], 0.35);
+    ck_assert_double_eq(t->sml_conf[1], 0.40);     /* the trace is unchanged */
+    ck_assert_ptr_eq(v.sml_pred, t->sml_pred);     /* a further score of the S-ML */
+    trace_view_free(&v);
+    ck_assert_int_eq(trace_view_confidence(t, "ee1_conf", &v, &err), HI_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "trace.confidence:"));
     ck_assert_ptr_nonnull(strstr(err.msg, "no column 'ee1_conf'"));
-    ck_assert_int_eq(trace_use_confidence(t, "sml_prob_3", &err), HI_EINPUT);
+    ck_assert_int_eq(trace_view_confidence(t, "sml_prob_3", &v, &err), HI_EINPUT);
+    trace_free(t);
+}
+END_TEST
+
+/* With an exit's confidence, answers and their correctness come from the
+ * same exit (issue: p from ee3_conf with correctness from sml_pred
+ * reported the S-ML's accuracy): no-offload's accuracy is the exit's. */
+START_TEST(test_confidence_exit_predictions)
+{
+    struct hi_error err = {0};
+    struct hi_trace *t = util_random_trace(500, 0, 1, 5);
+    struct hi_trace v;
+    struct hi_config cfg;
+    struct engine_result r;
+    size_t i, right = 0;
+    t->n_exits = 1;
+    t->ee_conf[0] = malloc(t->n * sizeof(double));
+    t->ee_pred[0] = malloc(t->n * sizeof(int));
+    for (i = 0; i < t->n; i++) {
+        t->ee_conf[0][i] = 0.5 + 0.5 * (double)(i % 7) / 7.0;
+        t->ee_pred[0][i] = i % 3 ? t->label[i] : t->label[i] + 1;   /* 2/3 right */
+        right += i % 3 != 0;
+    }
+    ck_assert_int_eq(trace_view_confidence(t, "ee1_conf", &v, &err), 0);
+    for (i = 0; i < t->n; i++) {
+        ck_assert_int_eq(v.sml_pred[i], t->ee_pred[0][i]);
+        ck_assert_int_eq(v.y_sml[i], t->ee_pred[0][i] != t->label[i]);
+    }
+    trace_view_free(&v);
+    config_defaults(&cfg);
+    ck_assert_int_eq(config_set_arg(&cfg, "trace.confidence=ee1_conf", &err), 0);
+    ck_assert_int_eq(config_set_arg(&cfg, "policy.name=no-offload", &err), 0);
+    ck_assert_int_eq(engine_run(&cfg, t, NULL, &r, &err), 0);
+    ck_assert_double_eq_tol(r.accuracy, (double)right / (double)t->n, 1e-12);
+    ck_assert_double_ne(r.accuracy, trace_sml_accuracy(t));
+    engine_result_free(&r);
     trace_free(t);
 }
 END_TEST
@@ -279,6 +324,7 @@ suite_cost(void)
     tcase_add_test(tc, test_table1);
     tcase_add_test(tc, test_table2_filter);
     tcase_add_test(tc, test_use_confidence);
+    tcase_add_test(tc, test_confidence_exit_predictions);
     tcase_add_test(tc, test_hand_count);
     tcase_add_test(tc, test_theta_star_brute_force);
     tcase_add_test(tc, test_theta_star_rows);

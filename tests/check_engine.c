@@ -62,7 +62,7 @@ START_TEST(test_full_offload_timing)
     struct hi_config c;
     struct engine_result r;
     struct capture *cap = calloc(1, sizeof *cap);
-    struct engine_hooks h = {capture, cap, NULL, NULL};
+    struct engine_hooks h = {capture, cap, NULL, NULL, NULL};
     size_t k;
     timing_config(&c, "full-offload", "1");
     ck_assert_int_eq(engine_run(&c, t, &h, &r, &err), 0);
@@ -99,7 +99,7 @@ START_TEST(test_batch_one_transmission)
     struct hi_config c;
     struct engine_result r;
     struct capture *cap = calloc(1, sizeof *cap);
-    struct engine_hooks h = {capture, cap, NULL, NULL};
+    struct engine_hooks h = {capture, cap, NULL, NULL, NULL};
     size_t k;
     timing_config(&c, "full-offload", "5");
     ck_assert_int_eq(engine_run(&c, t, &h, &r, &err), 0);
@@ -124,7 +124,7 @@ START_TEST(test_threshold_energy)
     struct hi_config c;
     struct engine_result r;
     struct capture *cap = calloc(1, sizeof *cap);
-    struct engine_hooks h = {capture, cap, NULL, NULL};
+    struct engine_hooks h = {capture, cap, NULL, NULL, NULL};
     timing_config(&c, "fixed-threshold", "1");
     config_set_arg(&c, "policy.theta=0.55", &err);
     config_set_arg(&c, "device.energy_sml_mj=2", &err);
@@ -144,13 +144,13 @@ END_TEST
 
 /* A policy that offloads everything and waits for feedback: each sample
  * starts when the previous answer is back, 27 ms apart. */
-static enum hi_choice
-wait_decide(void *st, const struct hi_sample *s, double *q)
+static struct hi_action
+wait_decide(void *st, const struct hi_view *v, double *q)
 {
     (void)st;
-    (void)s;
+    (void)v;
     *q = 1.0;
-    return HI_OFFLOAD;
+    return hi_act(HI_ACT_OFFLOAD, 0);
 }
 
 static void
@@ -175,7 +175,7 @@ START_TEST(test_waits_for_feedback)
     struct hi_config c;
     struct engine_result r;
     struct capture *cap = calloc(1, sizeof *cap);
-    struct engine_hooks h = {capture, cap, &waiting, NULL};
+    struct engine_hooks h = {capture, cap, &waiting, NULL, NULL};
     size_t k;
     timing_config(&c, "full-offload", "1");
     ck_assert_int_eq(engine_run(&c, t, &h, &r, &err), 0);
@@ -194,7 +194,7 @@ run_log(const char *order, unsigned long seed, size_t samples, struct capture *c
     struct hi_error err = {0};
     struct hi_trace *t = util_random_trace(300, 0, 1, 11);
     struct hi_config c;
-    struct engine_hooks h = {capture, cap, NULL, NULL};
+    struct engine_hooks h = {capture, cap, NULL, NULL, NULL};
     char arg[64];
     config_defaults(&c);
     snprintf(arg, sizeof arg, "trace.order=%s", order);
@@ -220,6 +220,10 @@ START_TEST(test_determinism)
     run_log("shuffle", 7, 600, b, &rb);
     ck_assert_uint_eq(a->n, 600);
     ck_assert_int_eq(memcmp(a->r, b->r, 600 * sizeof a->r[0]), 0);
+    ck_assert_uint_eq(ra.n_devices, 1);
+    ck_assert_int_eq(memcmp(ra.devices, rb.devices, sizeof *ra.devices), 0);
+    engine_result_free(&ra);
+    engine_result_free(&rb);
     ck_assert_int_eq(memcmp(&ra, &rb, sizeof ra), 0);
     for (i = 0; i < 300; i++)
         seen[a->r[i].row]++;
@@ -269,7 +273,7 @@ START_TEST(test_realised_tracks_expected)
     struct hi_config c;
     struct engine_result r;
     struct capture *cap = calloc(1, sizeof *cap);
-    struct engine_hooks h = {NULL, NULL, &hi_policy_template, NULL};
+    struct engine_hooks h = {NULL, NULL, &hi_policy_template, NULL, NULL};
     struct hi_cost cost = {0.5, 1.0, COST_CLASSIFY};
     double var = 0, sd;
     size_t i;
@@ -314,7 +318,7 @@ START_TEST(test_p95_selection)
     struct hi_config c;
     struct engine_result r;
     struct capture *cap = calloc(1, sizeof *cap);
-    struct engine_hooks h = {capture, cap, NULL, NULL};
+    struct engine_hooks h = {capture, cap, NULL, NULL, NULL};
     double resp[4000];
     size_t i;
     config_defaults(&c);
@@ -333,12 +337,12 @@ START_TEST(test_p95_selection)
 END_TEST
 
 static void
-run_policy(const char *policy, size_t M, struct capture *cap, struct engine_result *r)
+run_policy_bt(const char *policy, size_t M, const char *threshold, struct capture *cap, struct engine_result *r)
 {
     struct hi_error err = {0};
     struct hi_trace *t = util_random_trace(400, 0, 1, 77);
     struct hi_config c;
-    struct engine_hooks h = {capture, cap, NULL, NULL};
+    struct engine_hooks h = {capture, cap, NULL, NULL, NULL};
     char arg[64];
     config_defaults(&c);
     snprintf(arg, sizeof arg, "policy.name=%s", policy);
@@ -349,25 +353,48 @@ run_policy(const char *policy, size_t M, struct capture *cap, struct engine_resu
     config_set_arg(&c, "trace.samples=4000", &err);
     config_set_arg(&c, "cost.beta=0.35", &err);
     config_set_arg(&c, "seed=5", &err);
+    snprintf(arg, sizeof arg, "policy.batch_threshold=%s", threshold);
+    ck_assert_int_eq(config_set_arg(&c, arg, &err), 0);
     cap->n = 0;
     ck_assert_msg(engine_run(&c, t, &h, r, &err) == 0, "%s", err.msg);
     trace_free(t);
 }
 
+static void
+run_policy(const char *policy, size_t M, struct capture *cap, struct engine_result *r)
+{
+    run_policy_bt(policy, M, "per-sample", cap, r);
+}
+
 /* Through the whole engine, batch-hi with M = 1 gives the same samples
- * log as hil-f: rows, q_t, decisions, costs and response times. */
+ * log as hil-f: rows, q_t, decisions, costs and response times.  With
+ * per-sample thresholds the logs are identical; with the default shared
+ * threshold (one per batch, 002 Algorithm 1) every round but the first
+ * (θ = 0.5) is, because one shared uniform per batch of one is the
+ * per-sample uniform. */
 START_TEST(test_batch_hi_m1_is_hil_f)
 {
-    struct capture *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
-    struct engine_result ra, rb;
+    struct capture *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b), *c = calloc(1, sizeof *c);
+    struct engine_result ra, rb, rc;
+    size_t i;
     run_policy("hil-f", 1, a, &ra);
     run_policy("batch-hi", 1, b, &rb);
     ck_assert_uint_eq(a->n, 4000);
     ck_assert_int_eq(memcmp(a->r, b->r, 4000 * sizeof a->r[0]), 0);
     ck_assert(ra.expected_cost == rb.expected_cost);
     ck_assert(ra.makespan_s == rb.makespan_s);
+    run_policy_bt("batch-hi", 1, "shared", c, &rc);
+    ck_assert_double_eq(c->r[0].q_off, c->r[0].p < 0.5 ? 1.0 : 0.0);
+    for (i = 1; i < 4000; i++) {
+        ck_assert_double_eq(c->r[i].q_off, a->r[i].q_off);
+        ck_assert_int_eq(c->r[i].offload, a->r[i].offload);
+    }
+    engine_result_free(&ra);
+    engine_result_free(&rb);
+    engine_result_free(&rc);
     free(a);
     free(b);
+    free(c);
 }
 END_TEST
 

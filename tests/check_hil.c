@@ -43,7 +43,9 @@ env_for(const struct hi_trace *t, double beta, double lml_error, size_t n, doubl
 {
     struct hi_policy_env e;
     memset(&e, 0, sizeof e);
-    e.trace = t;
+    e.conf = t->sml_conf;
+    e.rows = t->n;
+    e.batch_threshold = BATCH_THRESHOLD_PER_SAMPLE;
     e.cost.beta = beta;
     e.cost.lml_error = lml_error;
     e.n = n;
@@ -63,15 +65,17 @@ make(const char *name, const struct hi_policy_env *e)
     return p;
 }
 
-static enum hi_choice
+static enum hi_action_kind
 decide_row(struct hi_policy *p, const struct hi_trace *t, size_t tt, size_t row, double *q)
 {
-    struct hi_sample s;
-    s.t = tt;
-    s.row = row;
-    s.p = t->sml_conf[row];
-    s.trace = t;
-    return policy_decide(p, &s, q);
+    struct hi_view v;
+    memset(&v, 0, sizeof v);
+    v.t = tt;
+    v.row = row;
+    v.stage = HI_STAGE_SML;
+    v.p = t->sml_conf[row];
+    v.pred = t->sml_pred[row];
+    return policy_decide(p, &v, q).kind;
 }
 
 /* The outcome the engine would build for a decided sample. */
@@ -80,13 +84,18 @@ outcome_for(const struct hi_trace *t, const struct hi_cost *c, size_t tt, size_t
             int offloaded, double q_off)
 {
     struct hi_outcome o;
+    memset(&o, 0, sizeof o);
     o.t = tt;
     o.q_off = q_off;
     o.row = row;
     o.p = t->sml_conf[row];
     o.offloaded = offloaded;
-    o.y_sml = t->y_sml[row];
-    o.y_lml = t->y_lml[row];
+    o.action.kind = offloaded ? HI_ACT_OFFLOAD : HI_ACT_ACCEPT;
+    o.local_pred = t->sml_pred[row];
+    o.server_pred = offloaded ? t->lml_pred[row] : -1;
+    /* what the device observes: the L-ML's answer as the label */
+    o.obs_cost_accept = offloaded ? (double)(t->sml_pred[row] != t->lml_pred[row]) : NAN;
+    o.obs_cost_offload = offloaded ? c->beta : NAN;
     o.cost_accept = cost_accept(c, t, row);
     o.cost_offload = cost_offload(c, t, row);
     return o;
@@ -198,11 +207,11 @@ START_TEST(test_hil_f_oracle)
         for (tt = 0; tt < e.n; tt++) {
             size_t row = gsl_rng_uniform_int(order, t->n);
             double q;
-            enum hi_choice a = decide_row(p, t, tt, row, &q);
-            struct hi_outcome oc = outcome_for(t, &e.cost, tt, row, a == HI_OFFLOAD, q);
+            enum hi_action_kind a = decide_row(p, t, tt, row, &q);
+            struct hi_outcome oc = outcome_for(t, &e.cost, tt, row, a == HI_ACT_OFFLOAD, q);
             ck_assert_close(q, hil_oracle_q(o, t->sml_conf[row]), REL);
-            ck_assert_int_eq(a, gsl_rng_uniform(twin) < q ? HI_OFFLOAD : HI_ACCEPT);
-            offl += a == HI_OFFLOAD;
+            ck_assert_int_eq(a, gsl_rng_uniform(twin) < q ? HI_ACT_OFFLOAD : HI_ACT_ACCEPT);
+            offl += a == HI_ACT_OFFLOAD;
             policy_feedback(p, &oc, 1);
             hil_oracle_update(o, oc.p, oc.cost_offload, oc.cost_accept, eta);
         }
@@ -236,9 +245,9 @@ START_TEST(test_batch_hi_m1)
     for (tt = 0; tt < e1.n; tt++) {
         size_t row = gsl_rng_uniform_int(order, t->n);
         double q1, q2;
-        enum hi_choice a1 = decide_row(f, t, tt, row, &q1);
-        enum hi_choice a2 = decide_row(b, t, tt, row, &q2);
-        struct hi_outcome o = outcome_for(t, &e1.cost, tt, row, a1 == HI_OFFLOAD, q1);
+        enum hi_action_kind a1 = decide_row(f, t, tt, row, &q1);
+        enum hi_action_kind a2 = decide_row(b, t, tt, row, &q2);
+        struct hi_outcome o = outcome_for(t, &e1.cost, tt, row, a1 == HI_ACT_OFFLOAD, q1);
         ck_assert_double_eq(q1, q2);
         ck_assert_int_eq(a1, a2);
         policy_feedback(f, &o, 1);
@@ -272,10 +281,10 @@ START_TEST(test_batch_hi_m5)
         for (i = 0; i < m; i++) {
             size_t row = gsl_rng_uniform_int(order, t->n);
             double q;
-            enum hi_choice a = decide_row(b, t, first + i, row, &q);
+            enum hi_action_kind a = decide_row(b, t, first + i, row, &q);
             ck_assert_close(q, hil_oracle_q(o, t->sml_conf[row]), REL);
-            ck_assert_int_eq(a, gsl_rng_uniform(twin) < q ? HI_OFFLOAD : HI_ACCEPT);
-            oc[i] = outcome_for(t, &e.cost, first + i, row, a == HI_OFFLOAD, q);
+            ck_assert_int_eq(a, gsl_rng_uniform(twin) < q ? HI_ACT_OFFLOAD : HI_ACT_ACCEPT);
+            oc[i] = outcome_for(t, &e.cost, first + i, row, a == HI_ACT_OFFLOAD, q);
         }
         policy_feedback(b, oc, m);
         for (i = 0; i < m; i++)
@@ -349,12 +358,13 @@ START_TEST(test_default_eta)
 END_TEST
 
 /* Runs hil-n for n rounds next to the oracle fed the estimator computed
- * here, independently: ℓ̂ = β + (c_off − β)·1{off}/P for θ > p and
- * c_acc·1{off}/P for θ ≤ p, P = ε + (1 − ε) q.  q_off must be P to 1e-12
- * and each decision "u < P".  With `blind`, a second instance gets the
- * outcomes with everything it may not observe (the accept cost and the
- * L-ML part of the offload cost of accepted samples) corrupted, and must
- * decide identically. */
+ * here, independently, from what a device observes: ℓ̂ = β for θ > p and
+ * 1{S-ML ≠ L-ML}·1{off}/P for θ ≤ p, P = ε + (1 − ε) q (the L-ML's
+ * answer is the label, so the observed offload cost is β).  q_off must
+ * be P to 1e-12 and each decision "u < P".  With `blind`, a second
+ * instance gets the outcomes with everything it may not observe (the
+ * true costs of every sample, the observed costs of accepted ones)
+ * corrupted, and must decide identically. */
 static void
 hil_n_run(size_t n, double beta, double cl, double eta_override, unsigned long seed)
 {
@@ -373,25 +383,25 @@ hil_n_run(size_t n, double beta, double cl, double eta_override, unsigned long s
     for (tt = 0; tt < n; tt++) {
         size_t row = gsl_rng_uniform_int(order, t->n);
         double q, q2, P, lo, la;
-        enum hi_choice a = decide_row(p, t, tt, row, &q);
-        enum hi_choice a2 = decide_row(blind, t, tt, row, &q2);
-        struct hi_outcome oc = outcome_for(t, &e.cost, tt, row, a == HI_OFFLOAD, q);
+        enum hi_action_kind a = decide_row(p, t, tt, row, &q);
+        enum hi_action_kind a2 = decide_row(blind, t, tt, row, &q2);
+        struct hi_outcome oc = outcome_for(t, &e.cost, tt, row, a == HI_ACT_OFFLOAD, q);
         struct hi_outcome bad = oc;
 
         P = eps + (1.0 - eps) * hil_oracle_q(o, oc.p);
         ck_assert_close(q, P, REL);
-        ck_assert_int_eq(a, gsl_rng_uniform(twin) < P ? HI_OFFLOAD : HI_ACCEPT);
+        ck_assert_int_eq(a, gsl_rng_uniform(twin) < P ? HI_ACT_OFFLOAD : HI_ACT_ACCEPT);
         ck_assert_double_eq(q, q2);
         ck_assert_int_eq(a, a2);
+        bad.cost_accept = 1.0 - oc.cost_accept;
+        bad.cost_offload = beta + cl * 7.0;
         if (!oc.offloaded) {
-            bad.y_sml = !oc.y_sml;
-            bad.y_lml = !oc.y_lml;
-            bad.cost_accept = 1.0 - oc.cost_accept;
-            bad.cost_offload = beta + cl * (1.0 - oc.y_lml);
+            bad.obs_cost_accept = 1.0;
+            bad.obs_cost_offload = 5.0;
         }
         offl += oc.offloaded;
-        lo = beta + (oc.offloaded ? (oc.cost_offload - beta) / P : 0.0);
-        la = oc.offloaded ? oc.cost_accept / P : 0.0;
+        lo = beta;
+        la = oc.offloaded ? (double)(t->sml_pred[row] != t->lml_pred[row]) / P : 0.0;
         policy_feedback(p, &oc, 1);
         policy_feedback(blind, &bad, 1);
         hil_oracle_update(o, oc.p, lo, la, eta);
@@ -443,8 +453,8 @@ START_TEST(test_regret_bound)
             for (i = 0; i < M; i++) {
                 size_t row = gsl_rng_uniform_int(order, t->n);
                 double q;
-                enum hi_choice a = decide_row(p, t, first + i, row, &q);
-                oc[i] = outcome_for(t, &e.cost, first + i, row, a == HI_OFFLOAD, q);
+                enum hi_action_kind a = decide_row(p, t, first + i, row, &q);
+                oc[i] = outcome_for(t, &e.cost, first + i, row, a == HI_ACT_OFFLOAD, q);
                 expected += q * oc[i].cost_offload + (1.0 - q) * oc[i].cost_accept;
                 hil_oracle_update(o, oc[i].p, oc[i].cost_offload, oc[i].cost_accept, 0.0);
             }
@@ -484,8 +494,8 @@ START_TEST(test_long_run)
         for (tt = 0; tt < e.n; tt++) {
             size_t row = gsl_rng_uniform_int(order, t->n);
             double q;
-            enum hi_choice a = decide_row(p, t, tt, row, &q);
-            struct hi_outcome oc = outcome_for(t, &e.cost, tt, row, a == HI_OFFLOAD, q);
+            enum hi_action_kind a = decide_row(p, t, tt, row, &q);
+            struct hi_outcome oc = outcome_for(t, &e.cost, tt, row, a == HI_ACT_OFFLOAD, q);
             if (tt < 300000)
                 oc.cost_accept = 0.0;
             else if (tt < 600000)
@@ -522,8 +532,8 @@ START_TEST(test_long_run_hil_n)
     for (tt = 0; tt < e.n; tt++) {
         size_t row = gsl_rng_uniform_int(order, t->n);
         double q;
-        enum hi_choice a = decide_row(p, t, tt, row, &q);
-        struct hi_outcome oc = outcome_for(t, &e.cost, tt, row, a == HI_OFFLOAD, q);
+        enum hi_action_kind a = decide_row(p, t, tt, row, &q);
+        struct hi_outcome oc = outcome_for(t, &e.cost, tt, row, a == HI_ACT_OFFLOAD, q);
         bad |= !(q >= 0.0 && q <= 1.0);
         policy_feedback(p, &oc, 1);
     }
@@ -554,12 +564,12 @@ START_TEST(test_registered)
         for (row = 0; row < t->n; row++) {
             double q;
             struct hi_outcome o;
-            enum hi_choice a = decide_row(p, t, row, row, &q);
+            enum hi_action_kind a = decide_row(p, t, row, row, &q);
             if (i < 2) {       /* hil-n explores: P = ε + (1 − ε) q */
                 ck_assert_double_eq(q, t->sml_conf[row] == 0.0 ? 1.0 : 0.0);
-                ck_assert_int_eq(a, q == 1.0 ? HI_OFFLOAD : HI_ACCEPT);
+                ck_assert_int_eq(a, q == 1.0 ? HI_ACT_OFFLOAD : HI_ACT_ACCEPT);
             }
-            o = outcome_for(t, &e.cost, row, row, a == HI_OFFLOAD, q);
+            o = outcome_for(t, &e.cost, row, row, a == HI_ACT_OFFLOAD, q);
             policy_feedback(p, &o, 1);
         }
         policy_free(p);

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "policies/policy.h"
+#include "sim/config.h"
+#include "sim/engine.h"
 #include "sim/rng.h"
 #include "tests/suites.h"
 #include "tests/util.h"
@@ -14,7 +16,9 @@ env_for(const struct hi_trace *t, double theta, gsl_rng *r)
 {
     struct hi_policy_env e;
     memset(&e, 0, sizeof e);
-    e.trace = t;
+    e.conf = t->sml_conf;
+    e.rows = t->n;
+    e.batch_threshold = BATCH_THRESHOLD_PER_SAMPLE;
     e.cost.beta = 0.5;
     e.n = t->n;
     e.theta = theta;
@@ -24,11 +28,15 @@ env_for(const struct hi_trace *t, double theta, gsl_rng *r)
     return e;
 }
 
-static enum hi_choice
+static enum hi_action_kind
 decide_p(struct hi_policy *p, const struct hi_trace *t, double conf, double *q)
 {
-    struct hi_sample s = {0, 0, conf, t};
-    return policy_decide(p, &s, q);
+    struct hi_view v;
+    (void)t;
+    memset(&v, 0, sizeof v);
+    v.stage = HI_STAGE_SML;
+    v.p = conf;
+    return policy_decide(p, &v, q).kind;
 }
 
 /* Every registered type is found by its name, and names are unique. */
@@ -56,30 +64,47 @@ START_TEST(test_fixed_threshold)
     struct hi_policy *p = policy_new(policy_lookup("fixed-threshold"), &e, &err);
     double q;
     ck_assert_ptr_nonnull(p);
-    ck_assert_int_eq(decide_p(p, t, 0.59, &q), HI_OFFLOAD);
+    ck_assert_int_eq(decide_p(p, t, 0.59, &q), HI_ACT_OFFLOAD);
     ck_assert_double_eq(q, 1.0);
-    ck_assert_int_eq(decide_p(p, t, 0.6, &q), HI_ACCEPT);
+    ck_assert_int_eq(decide_p(p, t, 0.6, &q), HI_ACT_ACCEPT);
     ck_assert_double_eq(q, 0.0);
-    ck_assert_int_eq(decide_p(p, t, 0.61, &q), HI_ACCEPT);
+    ck_assert_int_eq(decide_p(p, t, 0.61, &q), HI_ACT_ACCEPT);
     policy_free(p);
     trace_free(t);
 }
 END_TEST
 
-/* theta: optimal takes θ* of the trace and cost (hand trace: 0.55). */
+/* theta: optimal takes θ* of the trace and cost (hand trace: 0.55): the
+ * engine finds it with the labels, hands it to the policy, and declares
+ * the run an oracle; the policy itself refuses an unresolved θ. */
 START_TEST(test_fixed_threshold_optimal)
 {
     struct hi_error err = {0};
     struct hi_trace *t = trace_load(util_src("tests/data/small.csv"), &err);
     struct hi_policy_env e = env_for(t, NAN, NULL);
     struct hi_policy *p = policy_new(policy_lookup("fixed-threshold"), &e, &err);
+    struct hi_config cfg;
+    struct engine_result r;
     char desc[128];
     double q;
+    ck_assert_ptr_null(p);
+    config_defaults(&cfg);
+    ck_assert_int_eq(engine_run(&cfg, t, NULL, &r, &err), 0);
+    ck_assert_int_eq(r.oracle, 1);
+    ck_assert_str_eq(r.policy_desc, "theta=0.55 (optimal)");
+    engine_result_free(&r);
+    ck_assert_int_eq(config_set_arg(&cfg, "policy.theta=0.5", &err), 0);
+    ck_assert_int_eq(engine_run(&cfg, t, NULL, &r, &err), 0);
+    ck_assert_int_eq(r.oracle, 0);      /* a given θ needs no labels */
+    engine_result_free(&r);
+    e.theta = 0.55;
+    e.theta_oracle = 1;
+    p = policy_new(policy_lookup("fixed-threshold"), &e, &err);
     ck_assert_ptr_nonnull(p);
     p->type->describe(p->state, desc, sizeof desc);
     ck_assert_str_eq(desc, "theta=0.55 (optimal)");
-    ck_assert_int_eq(decide_p(p, t, 0.549, &q), HI_OFFLOAD);
-    ck_assert_int_eq(decide_p(p, t, 0.55, &q), HI_ACCEPT);
+    ck_assert_int_eq(decide_p(p, t, 0.549, &q), HI_ACT_OFFLOAD);
+    ck_assert_int_eq(decide_p(p, t, 0.55, &q), HI_ACT_ACCEPT);
     policy_free(p);
     trace_free(t);
 }
@@ -94,9 +119,9 @@ START_TEST(test_baselines)
     struct hi_policy *a = policy_new(policy_lookup("no-offload"), &e, &err);
     struct hi_policy *b = policy_new(policy_lookup("full-offload"), &e, &err);
     double q;
-    ck_assert_int_eq(decide_p(a, t, 0.0, &q), HI_ACCEPT);
+    ck_assert_int_eq(decide_p(a, t, 0.0, &q), HI_ACT_ACCEPT);
     ck_assert_double_eq(q, 0.0);
-    ck_assert_int_eq(decide_p(b, t, 1.0, &q), HI_OFFLOAD);
+    ck_assert_int_eq(decide_p(b, t, 1.0, &q), HI_ACT_OFFLOAD);
     ck_assert_double_eq(q, 1.0);
     policy_free(a);
     policy_free(b);
@@ -118,9 +143,9 @@ START_TEST(test_template)
     size_t i, off = 0, n = 100000;
     double q;
     for (i = 0; i < n; i++) {
-        enum hi_choice x = decide_p(a, t, 0.5, &q), y = decide_p(b, t, 0.5, &q);
+        enum hi_action_kind x = decide_p(a, t, 0.5, &q), y = decide_p(b, t, 0.5, &q);
         ck_assert_int_eq(x, y);
-        off += x == HI_OFFLOAD;
+        off += x == HI_ACT_OFFLOAD;
     }
     ck_assert_double_eq(q, 0.3);
     ck_assert(fabs((double)off / n - 0.3) < 5 * sqrt(0.3 * 0.7 / n));

@@ -100,6 +100,38 @@ START_TEST(test_engine_curve)
 }
 END_TEST
 
+/* The comparator is the learners' class θ ∈ [0, 1]: it cannot offload
+ * p = 1.  With β = 0 offloading is free, so full offload costs 0 while
+ * the best threshold in [0, 1] still accepts the p = 1 samples and pays
+ * for the wrong ones: the regret is minus their number.  A comparator
+ * that admitted 1⁺ would report 0. */
+START_TEST(test_comparator_excludes_1plus)
+{
+    struct hi_error err = {0};
+    struct hi_trace *t = util_random_trace(400, 0, 0, 17);
+    struct hi_config c;
+    struct engine_result r;
+    size_t i, wrong_at_1 = 0;
+    for (i = 0; i < t->n; i += 10) {
+        t->sml_conf[i] = 1.0;
+        t->sml_pred[i] = i % 20 ? t->label[i] : t->label[i] + 1;
+    }
+    trace_derive(t);
+    for (i = 0; i < t->n; i++)
+        wrong_at_1 += t->sml_conf[i] == 1.0 && t->y_sml[i];
+    ck_assert_uint_eq(wrong_at_1, 20);
+    config_defaults(&c);
+    ck_assert_int_eq(config_set_arg(&c, "policy.name=full-offload", &err), 0);
+    ck_assert_int_eq(config_set_arg(&c, "cost.beta=0", &err), 0);
+    ck_assert_int_eq(engine_run(&c, t, NULL, &r, &err), 0);
+    ck_assert_double_eq(r.expected_cost, 0.0);
+    ck_assert_double_eq(r.best_cost, 20.0);
+    ck_assert_double_eq(r.regret, -20.0);
+    engine_result_free(&r);
+    trace_free(t);
+}
+END_TEST
+
 /* On the shipped Fashion-MNIST trace, hil-f and batch-hi (M = 5) stay
  * below their regret bounds: at every checkpoint t, with the default η,
  * regret ≤ ln(1/λ_min)/η + η·t·M/8 (002 eq. 4), and at the horizon
@@ -146,6 +178,7 @@ suite_regret(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_prefix_optimum);
     tcase_add_test(tc, test_engine_curve);
+    tcase_add_test(tc, test_comparator_excludes_1plus);
     tcase_add_test(tc, test_shipped_trace_bound);
     suite_add_tcase(s, tc);
     return s;

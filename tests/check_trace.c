@@ -198,7 +198,8 @@ check_meta_accuracy(const struct hi_trace *t, const char *key, double computed)
  * from the rows. */
 START_TEST(test_shipped_traces)
 {
-    static const char *const files[] = {"traces/fmnist/fmnist-cnn.csv", "traces/fmnist/fmnist-relevant.csv"};
+    static const char *const files[] = {"traces/fmnist/fmnist-cnn.csv", "traces/fmnist/fmnist-relevant.csv",
+                                        "traces/fmnist/fmnist-ee8.csv"};
     size_t f, k, i;
     for (f = 0; f < sizeof files / sizeof files[0]; f++) {
         struct hi_error err = {0};

@@ -6,16 +6,24 @@
 
 Suite *suite_kernel(void);
 Suite *suite_trace(void);
+Suite *suite_layers(void);
+Suite *suite_layerfit(void);
+Suite *suite_split(void);
+Suite *suite_cloud(void);
 Suite *suite_cost(void);
 Suite *suite_policy(void);
 Suite *suite_config(void);
 Suite *suite_catalog(void);
 Suite *suite_engine(void);
+Suite *suite_exec(void);
 Suite *suite_store(void);
 Suite *suite_synth(void);
 Suite *suite_hil(void);
 Suite *suite_regret(void);
 Suite *suite_batchsize(void);
+Suite *suite_system(void);
+Suite *suite_channel(void);
+Suite *suite_cluster(void);
 Suite *suite_sweep(void);
 
 #endif

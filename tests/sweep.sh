@@ -81,10 +81,10 @@ expect 0 "" "$HISIM" sweeps --db "$tmp/j1.db"
 [ "$(grep -c ' done ' "$tmp/out")" -eq 3 ] || fail "sweeps: $(cat "$tmp/out")"
 
 # crn: replication r has one seed at every point; hil-f and batch-hi with
-# M = 1 then decide every sample alike
+# M = 1 and per-sample thresholds then decide every sample alike
 cat >"$tmp/crn.yaml" <<YAML
 scenario: base.yaml
-set: {policy.batch: 1}
+set: {policy.batch: 1, policy.batch_threshold: per-sample}
 axes:
   policy.name: [hil-f, batch-hi]
 replications: 2
@@ -97,7 +97,7 @@ s0=$(awk -F, 'NR == 2 { print $5 }' "$tmp/crn.csv")
     || fail "crn: replication 0 does not share its seed: $(cat "$tmp/crn.csv")"
 "$HISIM" run "$tmp/base.yaml" --db "$tmp/r.db" -s seed="$s0" -s policy.name=hil-f --samples-log "$tmp/a.log" >/dev/null
 "$HISIM" run "$tmp/base.yaml" --db "$tmp/r.db" -s seed="$s0" -s policy.name=batch-hi -s policy.batch=1 \
-    --samples-log "$tmp/b.log" >/dev/null
+    -s policy.batch_threshold=per-sample --samples-log "$tmp/b.log" >/dev/null
 cmp -s "$tmp/a.log" "$tmp/b.log" || fail "crn: per-sample decisions differ"
 awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "expected_cost") c = i }
          NR > 1 { k = $4; if (k in m) { if (m[k] != $c) bad = 1 } else m[k] = $c } END { exit bad }' \

@@ -7,17 +7,21 @@
  *   file    := MAPPING-START top* MAPPING-END
  *   top     := 'name' NAME | 'kind' ('device' | 'server' | 'network')
  *            | 'description' SCALAR
- *            | ('models' | 'network') SEQUENCE-START item* SEQUENCE-END
+ *            | ('models' | 'network' | 'processors') SEQUENCE-START item* SEQUENCE-END
  *   item    := MAPPING-START (ikey SCALAR)* MAPPING-END
  *   ikey    := model | dataset | precision | link             (NAME)
  *            | source | note                                  (text)
  *            | accuracy | latency_ms | preprocess_ms | energy_mj
  *            | power_w | rate_mbps | bytes | delay_ms          (plain number)
+ *            | processor | unit                              (NAME, processors[])
+ *            | gflops | comm_mbps | active_w | idle_w        (plain number, processors[])
  *   NAME    := [a-z0-9][a-z0-9-]*
  *
- * All five top-level keys are required; `name` is the file name without
+ * The five top-level keys name, kind, description, models and network are
+ * required, processors is optional; `name` is the file name without
  * .yaml.  A models[] item needs model, dataset and source, a network[]
- * item link and source.  Numbers are plain (unquoted) scalars, finite and
+ * item link and source, a processors[] item processor, unit (cpu, gpu or
+ * npu), gflops (> 0) and source.  Numbers are plain (unquoted) scalars, finite and
  * >= 0; accuracy is in (0, 1] and rate_mbps > 0; precision is fp32, fp16
  * or int8.  No two models[] items share (model, dataset, precision), so a
  * lookup with all three given has at most one answer.  Duplicate keys,
@@ -61,13 +65,20 @@ static const struct ikey item_keys[] = {
     {"bytes", K_NUMBER, IOFF(bytes)},
     {"link", K_NAME, IOFF(link)},
     {"delay_ms", K_NUMBER, IOFF(delay_ms)},
+    {"processor", K_NAME, IOFF(processor)},
+    {"unit", K_NAME, IOFF(unit)},
+    {"gflops", K_NUMBER, IOFF(gflops)},
+    {"comm_mbps", K_NUMBER, IOFF(comm_mbps)},
+    {"active_w", K_NUMBER, IOFF(active_w)},
+    {"idle_w", K_NUMBER, IOFF(idle_w)},
     {"source", K_TEXT, IOFF(source)},
     {"note", K_TEXT, IOFF(note)},
 };
 #define N_ITEM_KEYS (sizeof item_keys / sizeof item_keys[0])
 
-static const char *const top_keys[] = {"name", "kind", "description", "models", "network"};
+static const char *const top_keys[] = {"name", "kind", "description", "models", "network", "processors"};
 #define N_TOP_KEYS (sizeof top_keys / sizeof top_keys[0])
+#define N_REQUIRED_TOP_KEYS 5     /* processors is optional */
 
 static const char *const kind_names[] = {"device", "server", "network"};
 static const char *const precisions[] = {"fp32", "fp16", "int8"};
@@ -209,6 +220,8 @@ item_value(struct loader *L, struct catalog_item *it, const struct ikey *k, cons
             if (i == sizeof precisions / sizeof precisions[0])
                 return at(L, &v->start_mark, "%s.precision: expected fp32, fp16 or int8, found '%s'", where, s);
         }
+        if (strcmp(k->name, "unit") == 0 && strcmp(s, "cpu") != 0 && strcmp(s, "gpu") != 0 && strcmp(s, "npu") != 0)
+            return at(L, &v->start_mark, "%s.unit: expected cpu, gpu or npu, found '%s'", where, s);
         break;
     }
     case K_TEXT:
@@ -227,8 +240,9 @@ item_value(struct loader *L, struct catalog_item *it, const struct ikey *k, cons
             return at(L, &v->start_mark, "%s.%s: expected a number, found '%s'", where, k->name, s);
         if (strcmp(k->name, "accuracy") == 0 && !(x > 0 && x <= 1))
             return at(L, &v->start_mark, "%s.accuracy: expected a fraction in (0, 1], found %s", where, s);
-        if (strcmp(k->name, "rate_mbps") == 0 && !(x > 0))
-            return at(L, &v->start_mark, "%s.rate_mbps: expected a number > 0, found %s", where, s);
+        if ((strcmp(k->name, "rate_mbps") == 0 || strcmp(k->name, "gflops") == 0 ||
+             strcmp(k->name, "comm_mbps") == 0) && !(x > 0))
+            return at(L, &v->start_mark, "%s.%s: expected a number > 0, found %s", where, k->name, s);
         if (x < 0)
             return at(L, &v->start_mark, "%s.%s: expected a number >= 0, found %s", where, k->name, s);
         *(double *)field = x;
@@ -316,6 +330,11 @@ item(struct loader *L, struct catalog_item *it, const char *list, size_t index)
     if (strcmp(list, "network") == 0 && (!it->link || !it->source))
         return error_at(L->err, L->file, it->line, it->col, "%s: missing key '%s' (a network entry needs link and source)",
                         where, !it->link ? "link" : "source");
+    if (strcmp(list, "processors") == 0 && (!it->processor || !it->unit || isnan(it->gflops) || !it->source)) {
+        const char *miss = !it->processor ? "processor" : !it->unit ? "unit" : isnan(it->gflops) ? "gflops" : "source";
+        return error_at(L->err, L->file, it->line, it->col,
+                        "%s: missing key '%s' (a processors entry needs processor, unit, gflops and source)", where, miss);
+    }
     return HI_OK;
 }
 
@@ -433,14 +452,16 @@ top(struct loader *L, const yaml_mark_t *m)
             rc = (e->description = sdup(L, (const char *)vev.data.scalar.value)) ? HI_OK : HI_EINTERNAL;
         } else if (t == 3) {
             rc = items(L, "models", &e->models, &e->n_models, &vev);
-        } else {
+        } else if (t == 4) {
             rc = items(L, "network", &e->network, &e->n_network, &vev);
+        } else {
+            rc = items(L, "processors", &e->processors, &e->n_processors, &vev);
         }
         yaml_event_delete(&vev);
         if (rc)
             return rc;
     }
-    for (i = 0; i < N_TOP_KEYS; i++)
+    for (i = 0; i < N_REQUIRED_TOP_KEYS; i++)
         if (!seen[i])
             return at(L, m, "missing key '%s' (a catalog file has name, kind, description, models and network)",
                       top_keys[i]);
@@ -464,6 +485,13 @@ top(struct loader *L, const yaml_mark_t *m)
                                 i, b->model, b->dataset, b->precision ? " at precision " : "",
                                 b->precision ? b->precision : "", a->line);
         }
+    /* processor names are unique */
+    for (i = 0; i < e->n_processors; i++)
+        for (j = 0; j < i; j++)
+            if (strcmp(e->processors[j].processor, e->processors[i].processor) == 0)
+                return error_at(L->err, L->file, e->processors[i].line, e->processors[i].col,
+                                "processors[%zu]: duplicate processor '%s' (first on line %zu)", i,
+                                e->processors[i].processor, e->processors[j].line);
     return HI_OK;
 }
 
@@ -551,8 +579,11 @@ catalog_free(struct catalog_entry *e)
         item_free(&e->models[i]);
     for (i = 0; i < e->n_network; i++)
         item_free(&e->network[i]);
+    for (i = 0; i < e->n_processors; i++)
+        item_free(&e->processors[i]);
     free(e->models);
     free(e->network);
+    free(e->processors);
     free(e->file);
     free(e->name);
     free(e->description);

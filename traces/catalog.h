@@ -5,7 +5,9 @@
  *
  * A catalog entry is one file: a name, a kind (device, server, network), a
  * description, and two lists of items: models[] (one model on one dataset,
- * maybe at one precision) and network[] (one link, maybe for one dataset).
+ * maybe at one precision) and network[] (one link, maybe for one dataset);
+ * a device may add a third, processors[] (its compute units with rates and
+ * powers, for cluster scenarios).
  * Figures the paper does not give are absent: NaN for numbers, NULL for
  * strings.  Loading checks the whole file against the schema; a bad file is
  * rejected with one line "file:line:col: what was expected" (HI_EINPUT).
@@ -38,6 +40,10 @@ struct catalog_item {
     double rate_mbps;        /* > 0 */
     double bytes;            /* payload per sample; may be fractional */
     double delay_ms;         /* network delay per transmission */
+    char *processor, *unit;  /* processors[]: a name, and cpu | gpu | npu */
+    double gflops;           /* processors[]: peak rate, GFLOP/s (> 0) */
+    double comm_mbps;        /* processors[]: rate to the node's other processors, Mbit/s */
+    double active_w, idle_w; /* processors[]: power when busy and when idle */
     char *source, *note;     /* source is always present */
     size_t line, col;        /* position of the entry in its file */
 };
@@ -51,6 +57,8 @@ struct catalog_entry {
     size_t n_models;
     struct catalog_item *network;
     size_t n_network;
+    struct catalog_item *processors;   /* optional: compute units of a device (004 Table II) */
+    size_t n_processors;
 };
 
 /* Reads and checks one catalog file; NULL with err set on failure. */

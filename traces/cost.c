@@ -96,18 +96,24 @@ cmp_double(const void *a, const void *b)
 double
 cost_lambda_min(const struct hi_trace *t)
 {
-    double *v = malloc((t->n + 2) * sizeof *v);
+    return cost_lambda_min_of(t->sml_conf, t->n);
+}
+
+double
+cost_lambda_min_of(const double *p, size_t n)
+{
+    double *v = malloc((n + 2) * sizeof *v);
     double best = 1.0;
     size_t i;
 
     if (!v)
         return NAN;
-    for (i = 0; i < t->n; i++)
-        v[i] = t->sml_conf[i];
-    v[t->n] = 0.0;
-    v[t->n + 1] = 1.0;
-    qsort(v, t->n + 2, sizeof *v, cmp_double);
-    for (i = 1; i < t->n + 2; i++) {
+    for (i = 0; i < n; i++)
+        v[i] = p[i];
+    v[n] = 0.0;
+    v[n + 1] = 1.0;
+    qsort(v, n + 2, sizeof *v, cmp_double);
+    for (i = 1; i < n + 2; i++) {
         double gap = v[i] - v[i - 1];
         if (gap > 0.0 && gap < best)
             best = gap;

@@ -69,6 +69,8 @@ double cost_of_threshold(const struct hi_cost *c, const struct hi_trace *t, doub
 /* λ_min: the smallest positive gap between distinct values of
  * {0, p_1 .. p_n, 1}.  O(n log n). */
 double cost_lambda_min(const struct hi_trace *t);
+/* The same over confidences p[0..n). */
+double cost_lambda_min_of(const double *p, size_t n);
 
 /* The θ that offloads every sample, p = 1 included: the double after 1. */
 double cost_theta_all(void);

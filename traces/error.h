@@ -14,7 +14,8 @@
 enum hi_status {
     HI_OK = 0,
     HI_EINPUT = -1,   /* bad input: a file, a value, a flag (exit status 2) */
-    HI_EINTERNAL = -2 /* out of memory, I/O failure, a library error (exit status 1) */
+    HI_EINTERNAL = -2, /* out of memory, I/O failure, a library error (exit status 1) */
+    HI_EINTR = -3      /* stopped on request (a signal): partial results */
 };
 
 struct hi_error {

@@ -2,9 +2,10 @@
  * sample.h — what a decision policy sees: one sample before the decision
  * and the outcome of a decided sample afterwards.
  *
- * These are the only types policies share with the simulator.  A sample
- * carries the S-ML outputs of one trace row; the row index lets a policy
- * read further columns (early exits, the full softmax) from the trace.
+ * These are the only types policies share with the simulator.  A view
+ * carries what the device's own models output on one trace row (the
+ * confidence, prediction and softmax at the stage being decided, the
+ * exits seen so far); it never carries a label.
  */
 #ifndef HISIM_SAMPLE_H
 #define HISIM_SAMPLE_H
@@ -40,23 +41,55 @@ struct hi_action {
     unsigned k;                  /* EXIT: exit number; SPLIT: layers on the device */
 };
 
-struct hi_sample {
-    size_t t;                    /* round, 0-based, in decision order */
-    size_t row;                  /* trace row */
-    double p;                    /* S-ML confidence (max softmax) */
-    const struct hi_trace *trace;
+/* Where in a sample's life a decision is asked for. */
+enum hi_stage {
+    HI_STAGE_ARRIVAL = 0,        /* before any local inference (policies with
+                                  * POLICY_DECIDES_AT_ARRIVAL): OFFLOAD_RAW,
+                                  * SPLIT k, or CONTINUE to run the local model */
+    HI_STAGE_SML,                /* after the S-ML: ACCEPT or OFFLOAD */
+    HI_STAGE_EXIT                /* at early exit `exit` (POLICY_EXITS): EXIT,
+                                  * CONTINUE (not at the last exit) or OFFLOAD */
 };
 
+/* What a device knows of a sample when it decides.  No labels: the row
+ * is a key into the confidence column the policy was given at init
+ * (hi_policy_env.conf), never into the trace. */
+struct hi_view {
+    size_t t;                    /* the device's round, 0-based, in decision order */
+    size_t row;                  /* trace row (a key, see above) */
+    enum hi_stage stage;
+    unsigned exit;               /* HI_STAGE_EXIT: the exit, 1-based */
+    unsigned n_exits;            /* exits of the device's model (0: none) */
+    double p;                    /* confidence at this stage; NaN at arrival */
+    double p2;                   /* second-largest softmax; NaN when unknown */
+    int pred;                    /* prediction at this stage; -1 at arrival */
+    const double *softmax;       /* the S-ML's softmax (n_classes), or NULL */
+    size_t n_classes;
+    const double *exit_conf;     /* exits 1..exit seen so far (index k − 1), or NULL */
+    const int *exit_pred;
+    double bytes;                /* payload of the sample if sent */
+};
+
+/* What a device observes of a decided sample.  The L-ML's answer to an
+ * offloaded sample serves as its label: the device knows whether its own
+ * answer agreed.  The true costs are filled only under `feedback: full`
+ * (the HIL-F assumption of 002), else they are NaN. */
 struct hi_outcome {
     size_t t;
     size_t row;
-    double p;
-    int offloaded;               /* the decision taken */
-    double q_off;                /* the probability it was offloaded with */
-    int y_sml;                   /* 1: the S-ML answer is wrong */
-    int y_lml;                   /* 1: the L-ML answer is wrong */
-    double cost_accept;          /* what accepting costs (or would have) */
-    double cost_offload;         /* what offloading costs (or would have) */
+    double p;                    /* confidence the decision was taken on */
+    struct hi_action action;     /* the final action */
+    double q_off;                /* probability the sample was offloaded with */
+    int offloaded;               /* sent to the server (OFFLOAD, OFFLOAD_RAW, SPLIT) */
+    int failed;                  /* every transmission was lost: no answer */
+    int local_pred;              /* the device's own answer; -1 when none ran */
+    int server_pred;             /* the L-ML's answer; -1 unless offloaded and answered */
+    /* Costs with the L-ML's answer taken as the label: known only for an
+     * answered offloaded sample whose local model ran (else NaN).
+     * obs_cost_offload is β under cost.model classify. */
+    double obs_cost_accept, obs_cost_offload;
+    /* The true costs of accepting and offloading (feedback: full). */
+    double cost_accept, cost_offload;
 };
 
 #endif

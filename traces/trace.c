@@ -10,9 +10,12 @@
  *   comment := '#' anything                      (after the header: skipped)
  *
  * Cells are plain numbers; quoting is not part of the format.  The whole
- * file is read into memory, rows are counted, then parsed in one pass.
+ * file is read into memory (traces/csv.h), rows are counted, then parsed
+ * in one pass.
  */
 #include "traces/trace.h"
+
+#include "traces/csv.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -40,84 +43,6 @@ xstrdup(const char *s)
     if (p)
         memcpy(p, s, n);
     return p;
-}
-
-/* Reads a whole file; NULL with err filled when it cannot. */
-static char *
-slurp(const char *path, size_t *len, struct hi_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-
-    if (!f) {
-        error_set(err, HI_EINPUT, "%s: cannot open trace: %s", path, strerror(errno));
-        return NULL;
-    }
-    for (;;) {
-        size_t got;
-        if (cap - n < 65536) {
-            char *nb;
-            cap = cap ? cap * 2 : 1 << 20;
-            nb = realloc(buf, cap + 1);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                error_set(err, HI_EINTERNAL, "%s: out of memory", path);
-                return NULL;
-            }
-            buf = nb;
-        }
-        got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        free(buf);
-        fclose(f);
-        error_set(err, HI_EINPUT, "%s: read error", path);
-        return NULL;
-    }
-    fclose(f);
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
-/* Splits buf into lines in place (terminating each with NUL, dropping CR). */
-static size_t
-split_lines(char *buf, size_t len, char ***lines_out)
-{
-    size_t nl = 1, i, k = 0;
-    char **lines;
-
-    for (i = 0; i < len; i++)
-        nl += buf[i] == '\n';
-    lines = malloc(nl * sizeof *lines);
-    if (!lines)
-        return (size_t)-1;
-    lines[k++] = buf;
-    for (i = 0; i < len; i++) {
-        if (buf[i] == '\n') {
-            buf[i] = '\0';
-            if (i > 0 && buf[i - 1] == '\r')
-                buf[i - 1] = '\0';
-            lines[k++] = buf + i + 1;
-        }
-    }
-    if (len > 0 && buf[len - 1] == '\r')
-        buf[len - 1] = '\0';
-    *lines_out = lines;
-    return k;
-}
-
-static int
-is_blank(const char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    return *s == '\0';
 }
 
 static int
@@ -269,62 +194,6 @@ trace_meta(const struct hi_trace *t, const char *key)
 }
 
 static int
-parse_meta_line(struct hi_trace *t, char *line)
-{
-    char *p = line + 1, *colon, *end;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    colon = strchr(p, ':');
-    if (!colon || colon == p)
-        return HI_OK; /* a plain comment */
-    end = colon;
-    while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
-        end--;
-    *end = '\0';
-    for (char *q = p; *q; q++)
-        if (isspace((unsigned char)*q))
-            return HI_OK; /* "# some prose: ..." is a comment, not a key */
-    colon++;
-    while (*colon == ' ' || *colon == '\t')
-        colon++;
-    end = colon + strlen(colon);
-    while (end > colon && (end[-1] == ' ' || end[-1] == '\t'))
-        *--end = '\0';
-    return trace_set_meta(t, p, colon);
-}
-
-/* Parses a double cell; 0 on success. */
-static int
-cell_double(const char *s, double *v)
-{
-    char *end;
-    if (*s == '\0')
-        return -1;
-    errno = 0;
-    *v = strtod(s, &end);
-    while (*end == ' ' || *end == '\t')
-        end++;
-    if (*end != '\0' || errno == ERANGE || !isfinite(*v))
-        return -1;
-    return 0;
-}
-
-static int
-cell_int(const char *s, long *v)
-{
-    char *end;
-    if (*s == '\0')
-        return -1;
-    errno = 0;
-    *v = strtol(s, &end, 10);
-    while (*end == ' ' || *end == '\t')
-        end++;
-    if (*end != '\0' || errno == ERANGE)
-        return -1;
-    return 0;
-}
-
-static int
 alloc_columns(struct hi_trace *t, const struct col *cols, size_t nc, struct hi_error *err)
 {
     size_t j;
@@ -431,29 +300,25 @@ static int
 parse_row(struct hi_trace *t, char *line, size_t lineno, const struct col *cols, size_t nc,
           size_t r, struct hi_error *err)
 {
-    char *p = line;
+    struct csv_cells cells;
     size_t j, p2col = 0;
 
+    csv_cells_init(&cells, line);
     for (j = 0; j < nc; j++) {
-        char *cell = p, *comma = strchr(p, ',');
-        size_t colno = (size_t)(cell - line) + 1;
+        size_t colno;
+        char *cell = csv_cells_next(&cells, &colno);
         const struct col *c = &cols[j];
         double v;
         long iv;
 
-        if (comma)
-            *comma = '\0';
-        else if (j + 1 < nc)
-            return error_at(err, t->path, lineno, colno + strlen(cell),
-                            "expected %zu cells as in the header, found %zu", nc, j + 1);
-        while (*cell == ' ' || *cell == '\t')
-            cell++;
+        if (!cells.more && j + 1 < nc)
+            return csv_too_few(err, t->path, lineno, cell, colno, nc, j + 1);
 
         switch (c->kind) {
         case K_UNKNOWN:
             break;
         case K_LABEL: case K_SML_PRED: case K_LML_PRED: case K_EE_PRED:
-            if (cell_int(cell, &iv) || iv < 0 || iv > 2147483647L)
+            if (csv_long(cell, &iv) || iv < 0 || iv > 2147483647L)
                 return bad_cell(t, lineno, colno, c, cell, "a class index (integer >= 0)", err);
             if (c->kind == K_LABEL) t->label[r] = (int)iv;
             else if (c->kind == K_SML_PRED) t->sml_pred[r] = (int)iv;
@@ -461,17 +326,17 @@ parse_row(struct hi_trace *t, char *line, size_t lineno, const struct col *cols,
             else t->ee_pred[c->k][r] = (int)iv;
             break;
         case K_ID:
-            if (cell_int(cell, &iv))
+            if (csv_long(cell, &iv))
                 return bad_cell(t, lineno, colno, c, cell, "an integer", err);
             t->id[r] = iv;
             break;
         case K_RELEVANT:
-            if (cell_int(cell, &iv) || (iv != 0 && iv != 1))
+            if (csv_long(cell, &iv) || (iv != 0 && iv != 1))
                 return bad_cell(t, lineno, colno, c, cell, "0 or 1", err);
             t->relevant[r] = (unsigned char)iv;
             break;
         case K_SML_CONF: case K_SML_P2: case K_PROB: case K_LML_CONF: case K_EE_CONF:
-            if (cell_double(cell, &v))
+            if (csv_double(cell, &v))
                 return bad_cell(t, lineno, colno, c, cell, "a number in [0, 1]", err);
             if (v < 0.0 || v > 1.0)
                 return bad_cell(t, lineno, colno, c, cell, "a probability in [0, 1]", err);
@@ -482,20 +347,16 @@ parse_row(struct hi_trace *t, char *line, size_t lineno, const struct col *cols,
             else t->ee_conf[c->k][r] = v;
             break;
         case K_BYTES: case K_T_ARRIVAL:
-            if (cell_double(cell, &v) || v < 0.0)
+            if (csv_double(cell, &v) || v < 0.0)
                 return bad_cell(t, lineno, colno, c, cell, "a number >= 0", err);
             if (c->kind == K_BYTES) t->bytes[r] = v;
             else t->t_arrival[r] = v;
             break;
         }
-        if (!comma) {
-            p = cell + strlen(cell);
+        if (!cells.more)
             break;
-        }
-        p = comma + 1;
         if (j + 1 == nc)
-            return error_at(err, t->path, lineno, (size_t)(p - line),
-                            "expected %zu cells as in the header, found more", nc);
+            return csv_too_many(err, t->path, lineno, &cells, nc);
     }
     if (t->sml_p2 && t->sml_p2[r] > t->sml_conf[r])
             return error_at(err, t->path, lineno, p2col,
@@ -508,18 +369,15 @@ struct hi_trace *
 trace_load(const char *path, struct hi_error *err)
 {
     struct hi_trace *t = NULL;
-    char *buf = NULL, **lines = NULL;
+    struct csv_file f;
+    char **names = NULL, **lines;
     struct col *cols = NULL;
-    size_t len = 0, nlines, li, hline = 0, nc = 0, nrows = 0, r;
+    size_t nlines, li, hline = 0, nc = 0, nrows = 0, r, j;
 
-    buf = slurp(path, &len, err);
-    if (!buf)
+    if (csv_read(&f, path, "trace", err))
         return NULL;
-    nlines = split_lines(buf, len, &lines);
-    if (nlines == (size_t)-1) {
-        error_set(err, HI_EINTERNAL, "out of memory");
-        goto fail;
-    }
+    lines = f.lines;
+    nlines = f.n_lines;
     t = calloc(1, sizeof *t);
     if (!t || !(t->path = xstrdup(path))) {
         error_set(err, HI_EINTERNAL, "out of memory");
@@ -528,15 +386,13 @@ trace_load(const char *path, struct hi_error *err)
 
     /* metadata, then the header */
     for (li = 0; li < nlines; li++) {
-        char *s = lines[li];
-        if (li == 0 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
-            s = lines[0] = s + 3; /* UTF-8 byte order mark */
+        char *s = lines[li], *key, *value;
         if (s[0] == '#') {
-            if (parse_meta_line(t, s)) {
+            if (csv_meta(s, &key, &value) && trace_set_meta(t, key, value)) {
                 error_set(err, HI_EINTERNAL, "out of memory");
                 goto fail;
             }
-        } else if (!is_blank(s)) {
+        } else if (!csv_is_blank(s)) {
             break;
         }
     }
@@ -545,33 +401,16 @@ trace_load(const char *path, struct hi_error *err)
         goto fail;
     }
     hline = li + 1;
-    {
-        char *s = lines[li], *p;
-        nc = 1;
-        for (p = s; *p; p++)
-            nc += *p == ',';
-        cols = calloc(nc, sizeof *cols);
-        if (!cols) {
-            error_set(err, HI_EINTERNAL, "out of memory");
-            goto fail;
-        }
-        for (size_t j = 0; j < nc; j++) {
-            char *comma = strchr(s, ','), *e;
-            if (comma)
-                *comma = '\0';
-            while (*s == ' ' || *s == '\t')
-                s++;
-            e = s + strlen(s);
-            while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-                *--e = '\0';
-            cols[j].name = s;
-            classify(&cols[j]);
-            s = comma ? comma + 1 : e;
-        }
+    if (!(names = csv_header(lines[li], &nc)) || !(cols = calloc(nc, sizeof *cols))) {
+        error_set(err, HI_EINTERNAL, "out of memory");
+        goto fail;
+    }
+    for (j = 0; j < nc; j++) {
+        cols[j].name = names[j];
+        classify(&cols[j]);
     }
     for (r = li + 1; r < nlines; r++)
-        if (lines[r][0] != '#' && !is_blank(lines[r]))
-            nrows++;
+        nrows += csv_is_row(lines[r]);
     if (check_header(t, cols, nc, hline, err))
         goto fail;
     if (nrows == 0) {
@@ -596,7 +435,7 @@ trace_load(const char *path, struct hi_error *err)
     if (alloc_columns(t, cols, nc, err))
         goto fail;
     for (r = 0, li = hline; li < nlines; li++) {
-        if (lines[li][0] == '#' || is_blank(lines[li]))
+        if (!csv_is_row(lines[li]))
             continue;
         if (parse_row(t, lines[li], li + 1, cols, nc, r, err))
             goto fail;
@@ -604,25 +443,31 @@ trace_load(const char *path, struct hi_error *err)
     }
     trace_derive(t);
     free(cols);
-    free(lines);
-    free(buf);
+    free(names);
+    csv_close(&f);
     return t;
 
 fail:
     free(cols);
-    free(lines);
-    free(buf);
+    free(names);
+    csv_close(&f);
     trace_free(t);
     return NULL;
 }
 
 int
-trace_use_confidence(struct hi_trace *t, const char *column, struct hi_error *err)
+trace_view_confidence(const struct hi_trace *t, const char *column, struct hi_trace *view,
+                      struct hi_error *err)
 {
     const double *src = NULL;
+    const int *pred = NULL;
     size_t stride = 1, k;
     struct col c;
 
+    *view = *t;
+    view->view_conf = NULL;
+    view->view_pred = NULL;
+    view->view_y = NULL;
     c.name = column;
     classify(&c);
     if (strcmp(column, "sml_conf") == 0)
@@ -630,19 +475,50 @@ trace_use_confidence(struct hi_trace *t, const char *column, struct hi_error *er
     if (strcmp(column, "sml_p2") == 0)
         src = t->sml_p2;
     else if (strcmp(column, "lml_conf") == 0)
-        src = t->lml_conf;
+        src = t->lml_conf, pred = t->lml_pred;
     else if (c.kind == K_PROB && c.k < t->n_classes && t->sml_prob) {
         src = t->sml_prob + c.k;
         stride = t->n_classes;
     } else if (c.kind == K_EE_CONF && c.k < t->n_exits)
-        src = t->ee_conf[c.k];
+        src = t->ee_conf[c.k], pred = t->ee_pred[c.k];
     if (!src)
         return error_set(err, HI_EINPUT,
                          "trace.confidence: %s has no column '%s' (expected sml_conf, sml_p2, lml_conf, "
                          "sml_prob_<k> or ee<k>_conf of the trace)", t->path ? t->path : "the trace", column);
+    view->view_conf = malloc(t->n * sizeof *view->view_conf);
+    if (pred) {
+        view->view_pred = malloc(t->n * sizeof *view->view_pred);
+        view->view_y = malloc(t->n * sizeof *view->view_y);
+    }
+    if (!view->view_conf || (pred && (!view->view_pred || !view->view_y))) {
+        trace_view_free(view);
+        return error_set(err, HI_EINTERNAL, "out of memory (%zu rows)", t->n);
+    }
     for (k = 0; k < t->n; k++)
-        t->sml_conf[k] = src[k * stride];
+        view->view_conf[k] = src[k * stride];
+    view->sml_conf = view->view_conf;
+    if (pred) {
+        /* the predictions of the same model: an answer accepted on
+         * ee<k>_conf is exit k's answer */
+        for (k = 0; k < t->n; k++) {
+            view->view_pred[k] = pred[k];
+            view->view_y[k] = pred[k] != t->label[k];
+        }
+        view->sml_pred = view->view_pred;
+        view->y_sml = view->view_y;
+    }
     return HI_OK;
+}
+
+void
+trace_view_free(struct hi_trace *view)
+{
+    free(view->view_conf);
+    free(view->view_pred);
+    free(view->view_y);
+    view->view_conf = NULL;
+    view->view_pred = NULL;
+    view->view_y = NULL;
 }
 
 static double

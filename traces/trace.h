@@ -55,6 +55,10 @@ struct hi_trace {
 
     struct hi_trace_meta *meta;
     size_t n_meta;
+    /* owned by a view (trace_view_confidence), else NULL */
+    double *view_conf;
+    int *view_pred;
+    unsigned char *view_y;
     char *unknown;           /* comma-separated unknown column names, or NULL */
 };
 
@@ -81,11 +85,16 @@ void trace_derive(struct hi_trace *t);
 int trace_set_meta(struct hi_trace *t, const char *key, const char *value);
 const char *trace_meta(const struct hi_trace *t, const char *key);
 
-/* Makes `column` the confidence p the policies and the cost model see:
- * its values replace sml_conf.  Accepts sml_conf (no change), sml_p2,
- * lml_conf, sml_prob_<k> and ee<k>_conf; HI_EINPUT when the trace has no
- * such column. */
-int trace_use_confidence(struct hi_trace *t, const char *column, struct hi_error *err);
+/* A read-only view of t in which `column` is the confidence p that the
+ * policies and the cost model see, with the predictions of the same
+ * model: ee<k>_conf brings ee<k>_pred (and whether it is right),
+ * lml_conf brings lml_pred; sml_p2 and sml_prob_<k> are further scores
+ * of the S-ML and keep sml_pred.  The view shares t's columns and owns
+ * only what it replaces: free it with trace_view_free, and t outlives
+ * it.  HI_EINPUT when the trace has no such column. */
+int trace_view_confidence(const struct hi_trace *t, const char *column, struct hi_trace *view,
+                          struct hi_error *err);
+void trace_view_free(struct hi_trace *view);
 
 /* Writes format v1; 0 or HI_EINTERNAL with err filled. */
 int trace_write(const struct hi_trace *t, const char *path, struct hi_error *err);

@@ -110,10 +110,26 @@ def check_profile(path):
 def main():
     d = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "fmnist")
-    for f in ("fmnist-cnn.csv", "fmnist-relevant.csv"):
-        check_trace(os.path.join(d, f))
-    for f in ("profile-sml.csv", "profile-lml.csv", "profile-ee.csv"):
-        check_profile(os.path.join(d, f))
+    found = 0
+    # the base group, then EE8 (record_fmnist.py --models); a group not
+    # recorded is skipped, a group half there fails
+    for traces, profiles in ((("fmnist-cnn.csv", "fmnist-relevant.csv"),
+                              ("profile-sml.csv", "profile-lml.csv",
+                               "profile-ee.csv")),
+                             (("fmnist-ee8.csv",), ("profile-ee8.csv",))):
+        there = [os.path.exists(os.path.join(d, f))
+                 for f in traces + profiles]
+        if not any(there):
+            continue
+        if not all(there):
+            fail("%s: %s is only partly there" % (d, ", ".join(traces + profiles)))
+        found += 1
+        for f in traces:
+            check_trace(os.path.join(d, f))
+        for f in profiles:
+            check_profile(os.path.join(d, f))
+    if not found:
+        fail("%s: no recorded traces" % d)
     return 0
 
 

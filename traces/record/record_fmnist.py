@@ -11,6 +11,10 @@ Trains, on the 60,000 Fashion-MNIST training images, with fixed seeds:
   * EE     a BranchyNet-style early-exit CNN: a backbone of 3 conv blocks with
            two exit branches plus the final exit, trained with a joint
            weighted cross-entropy loss;
+  * EE8    a deeper early-exit CNN for split computing (EdgeLessPart): 8 conv
+           blocks with a candidate exit after every block, each exit a copy
+           of the network's own classifier (global average pool > dense10),
+           so that any split leaves exits on both sides;
 
 then runs all of them on the 10,000 test images and writes
 
@@ -19,6 +23,12 @@ then runs all of them on the 10,000 test images and writes
   profile-sml.csv      per-layer profile of the S-ML
   profile-lml.csv      per-layer profile of the L-ML
   profile-ee.csv       per-layer profile of the early-exit model
+  fmnist-ee8.csv       10-class trace of the 8 exits of EE8
+  profile-ee8.csv      per-layer profile of EE8
+
+--models picks the groups to record: `base` (the first five files) and
+`ee8` (the last two).  Every model has its own seed, so a group recorded
+alone has the same rows as in a run of both.
 
 Must run with an interpreter that has torch (Debian's /usr/bin/python3 here);
 needs nothing but torch and numpy, reads the idx files itself and downloads
@@ -39,7 +49,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 
 SCRIPT = "record_fmnist.py"
 DEFAULT_DATA = "/usr/share/datasets/fashion-mnist"
@@ -197,6 +207,64 @@ class EarlyExit(nn.Module):
 EE_WEIGHTS = (0.5, 0.75, 1.0)   # joint loss weights of ee1, ee2, ee3
 
 
+def plain_block(cin, cout, pool):
+    named = [("conv", nn.Conv2d(cin, cout, 3, padding=1, bias=False)),
+             ("bn", nn.BatchNorm2d(cout)),
+             ("relu", nn.ReLU())]
+    if pool:
+        named.append(("pool", nn.MaxPool2d(2)))
+    return seq(*named)
+
+
+def gap_head(c):
+    """The network's classifier, replicated at every exit (003 sec. III):
+    global average pool > dense10."""
+    return seq(("gap", nn.AdaptiveAvgPool2d(1)),
+               ("flatten", nn.Flatten()),
+               ("fc", nn.Linear(c, 10)))
+
+
+# EE8 backbone: (output channels, max-pool after the block); 28 -> 14 -> 7
+EE8_BLOCKS = ((16, False), (16, True),
+              (32, False), (32, False), (32, True),
+              (64, False), (64, False), (64, False))
+EE8_WEIGHTS = (1.0,) * len(EE8_BLOCKS)   # joint loss: every exit weighs 1
+
+
+class EarlyExit8(nn.Module):
+    """Split-computing CNN: backbone blocks b1..b8 (conv3x3-BN-ReLU, max-pool
+    after b2 and b5), exits ee1..ee7 after blocks 1..7 and ee8, the final
+    classifier, after b8.  Every exit is the same classifier (global average
+    pool > dense10), as in 003's evaluation ("we replicate the classifier of
+    each original network")."""
+
+    def __init__(self):
+        super().__init__()
+        blocks, heads, cin = [], [], 1
+        for cout, pool in EE8_BLOCKS:
+            blocks.append(plain_block(cin, cout, pool))
+            heads.append(gap_head(cout))
+            cin = cout
+        self.blocks = nn.ModuleList(blocks)
+        self.heads = nn.ModuleList(heads)
+        self.desc = ("ee8 cnn backbone 8x[conv3x3+bn+relu] (16,16,32,32,32,"
+                     "64,64,64; maxpool2 after b2 and b5); exit eek after "
+                     "block k, each gap>dense10; ee8 = the final classifier")
+
+    def forward(self, x):
+        outs = []
+        for b, h in zip(self.blocks, self.heads):
+            x = b(x)
+            outs.append(h(x))
+        return tuple(outs)
+
+    def stages(self):
+        st = []
+        for k, (b, h) in enumerate(zip(self.blocks, self.heads), 1):
+            st += [("b%d." % k, b), ("ee%d." % k, h)]
+        return st
+
+
 def n_params(model):
     return sum(p.numel() for p in model.parameters())
 
@@ -247,6 +315,10 @@ def ee_loss(outs, y):
     return sum(w * F.cross_entropy(o, y) for w, o in zip(EE_WEIGHTS, outs))
 
 
+def ee8_loss(outs, y):
+    return sum(w * F.cross_entropy(o, y) for w, o in zip(EE8_WEIGHTS, outs))
+
+
 def bce(out, y):
     return F.binary_cross_entropy_with_logits(out.squeeze(1), y)
 
@@ -275,6 +347,8 @@ def layer_flops(m, x, y):
         ks = m.kernel_size
         k = ks * ks if isinstance(ks, int) else ks[0] * ks[1]
         return (k - 1) * y.numel()          # comparisons
+    if isinstance(m, nn.AdaptiveAvgPool2d):
+        return x.numel()                    # one add per input element
     return 0                                # Flatten, Dropout (eval)
 
 
@@ -380,54 +454,44 @@ def acc(pred, label):
 
 # --------------------------------------------------------------------------
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out-dir", default=os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "fmnist"),
-        help="where to write the traces (default: traces/fmnist)")
-    ap.add_argument("--data-dir", default=DEFAULT_DATA,
-                    help="Fashion-MNIST idx files (default: %(default)s)")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--relevant-class", type=int, default=0)
-    ap.add_argument("--profile-runs", type=int, default=200)
-    ap.add_argument("--profile-threads", type=int, default=1,
-                    help="torch threads while profiling at batch 1 "
-                         "(default 1: with 2 OpenMP threads on a 2-core "
-                         "machine any other running process stalls "
-                         "every parallel layer by a scheduler time slice)")
-    ap.add_argument("--quick", action="store_true",
-                    help="smoke run: 6000 training images, 1 epoch each, "
-                         "1000 test images, 20 profile runs")
-    ap.add_argument("--version", action="version",
-                    version="%s %s" % (SCRIPT, __version__))
-    args = ap.parse_args(argv)
+def machine_name():
+    return "%s, %d cores" % (cpu_model(), os.cpu_count() or 0)
 
-    t_start = time.time()
-    load_start = os.getloadavg()[0]
 
-    def log(msg):
-        print("[%7.1f s] %s" % (time.time() - t_start, msg), flush=True)
+def profile_meta(model, machine, threads, load_before, load_after, runs,
+                 warm, whole, rows, gap=False):
+    return [
+        ("profile_format", "1"),
+        ("model", model.desc),
+        ("params", str(n_params(model))),
+        ("input", "1x1x28x28 float32 (%d bytes); raw image %d bytes"
+         % (4 * IMAGE_BYTES, IMAGE_BYTES)),
+        ("machine", machine),
+        ("torch", torch.__version__),
+        ("threads", str(threads)),
+        ("load_average", "%.2f before, %.2f after profiling (1-min; "
+                         "other processes on the machine slow the "
+                         "timings)" % (load_before, load_after)),
+        ("batch", "1"),
+        ("runs", "%d (median; %d warm-up runs)" % (runs, warm)),
+        ("timing", "each run executes the model layer by layer in "
+                   "execution order and times every layer "
+                   "(time.perf_counter, eval mode, torch.no_grad); "
+                   "cpu_ms = median over the runs"),
+        ("flops", "multiply-add = 2 (conv/dense incl. bias add); "
+                  "batchnorm 2/elem; relu 1/elem; maxpool k*k-1 "
+                  "comparisons/output; " + ("global average pool 1/input "
+                  "elem; " if gap else "") + "flatten, dropout 0"),
+        ("model_cpu_ms", "%.4f (the model's own forward, median; "
+                         "sum of cpu_ms = %.4f)"
+         % (whole, sum(r["cpu_ms"] for r in rows))),
+    ]
 
-    torch.set_num_threads(args.threads)
-    torch.use_deterministic_algorithms(True)
+
+def record_base(args, data, xtr, ytr, xte, yte, n_train, n_test, ep, log,
+                t_start, load_start):
+    """The S-ML, binary S-ML, L-ML and EE models: five files."""
     seed = args.seed
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-
-    data = load_data(args.data_dir)
-    n_train = 6000 if args.quick else 60000
-    n_test = 1000 if args.quick else 10000
-    xtr = to_tensor(data["train_x"][:n_train])
-    ytr = torch.from_numpy(data["train_y"][:n_train].astype(np.int64))
-    xte = to_tensor(data["test_x"][:n_test])
-    yte = data["test_y"][:n_test].astype(np.int64)
-    log("data: %d train, %d test images from %s"
-        % (n_train, n_test, args.data_dir))
-
-    def ep(full):
-        return 1 if args.quick else full
-
     # ---- S-ML (10 classes): small and briefly trained, on purpose -------
     torch.manual_seed(seed + 1)
     sml = SML(filters=8, hidden=16, outputs=10)
@@ -533,7 +597,7 @@ def main(argv=None):
         .strftime("%Y-%m-%dT%H:%M:%SZ")
     script = "%s %s" % (SCRIPT, __version__)
     mode = "quick (smoke run, not for results)" if args.quick else "full"
-    machine = "%s, %d cores" % (cpu_model(), os.cpu_count() or 0)
+    machine = machine_name()
     common_tail = [
         ("seed", str(seed)),
         ("script", script),
@@ -607,31 +671,8 @@ def main(argv=None):
 
     for name, model in (("sml", sml), ("lml", lml), ("ee", ee)):
         rows, whole = prof[name]
-        meta = [
-            ("profile_format", "1"),
-            ("model", model.desc),
-            ("params", str(n_params(model))),
-            ("input", "1x1x28x28 float32 (%d bytes); raw image %d bytes"
-             % (4 * IMAGE_BYTES, IMAGE_BYTES)),
-            ("machine", machine),
-            ("torch", torch.__version__),
-            ("threads", str(args.profile_threads)),
-            ("load_average", "%.2f before, %.2f after profiling (1-min; "
-                             "other processes on the machine slow the "
-                             "timings)" % (load_before, load_after)),
-            ("batch", "1"),
-            ("runs", "%d (median; %d warm-up runs)" % (runs, warm)),
-            ("timing", "each run executes the model layer by layer in "
-                       "execution order and times every layer "
-                       "(time.perf_counter, eval mode, torch.no_grad); "
-                       "cpu_ms = median over the runs"),
-            ("flops", "multiply-add = 2 (conv/dense incl. bias add); "
-                      "batchnorm 2/elem; relu 1/elem; maxpool k*k-1 "
-                      "comparisons/output; flatten, dropout 0"),
-            ("model_cpu_ms", "%.4f (the model's own forward, median; "
-                             "sum of cpu_ms = %.4f)"
-             % (whole, sum(r["cpu_ms"] for r in rows))),
-        ]
+        meta = profile_meta(model, machine, args.profile_threads,
+                            load_before, load_after, runs, warm, whole, rows)
         if name == "ee":
             meta.append(("exits", "ee1 after b1, ee2 after b2, ee3 = final "
                                   "exit after b3; rows are in execution "
@@ -643,9 +684,174 @@ def main(argv=None):
         write_profile(os.path.join(args.out_dir, "profile-%s.csv" % name),
                       rows, meta)
 
-    log("wrote %s in %.1f s" % (os.path.abspath(args.out_dir), t_total))
-    for f in ("fmnist-cnn.csv", "fmnist-relevant.csv", "profile-sml.csv",
-              "profile-lml.csv", "profile-ee.csv"):
+    return ["fmnist-cnn.csv", "fmnist-relevant.csv", "profile-sml.csv",
+            "profile-lml.csv", "profile-ee.csv"]
+
+
+def record_ee8(args, xtr, ytr, xte, yte, n_train, n_test, ep, log):
+    """EE8, the split-computing model: fmnist-ee8.csv and profile-ee8.csv.
+
+    The trace is also a valid HI trace: the required S-ML columns are exit
+    1's, the L-ML columns the final classifier's (exit 8)."""
+    seed = args.seed
+    t0 = time.time()
+    load_start = os.getloadavg()[0]
+    torch.manual_seed(seed + 5)
+    net = EarlyExit8()
+    train(net, xtr, ytr, epochs=ep(6), lr=2e-3, batch=128, seed=seed + 5,
+          loss_fn=ee8_loss, log=log, name="ee8")
+    t_train = time.time() - t0
+    n_exits = len(EE8_BLOCKS)
+    probs = [F.softmax(o, dim=1).numpy().astype(np.float32)
+             for o in infer(net, xte)]
+    header = (["id", "label", "sml_pred", "sml_conf", "lml_pred",
+               "lml_conf", "bytes"]
+              + ["ee%d_%s" % (e, c) for e in range(1, n_exits + 1)
+                 for c in ("conf", "pred")])
+    rows, preds = [], [[] for _ in range(n_exits)]
+    for i in range(n_test):
+        ex = []
+        for e in range(n_exits):
+            es = fmt_probs(probs[e][i])
+            epred, econf, _ = top2(es, probs[e][i])
+            ex.append((econf, str(epred)))
+            preds[e].append(epred)
+        rows.append([str(i), str(int(yte[i])), ex[0][1], ex[0][0],
+                     ex[-1][1], ex[-1][0], str(IMAGE_BYTES)]
+                    + [v for c, p in ex for v in (c, p)])
+    accs = [acc(p, yte) for p in preds]
+    log("accuracy: ee8 exits %s" % " ".join("%.4f" % a for a in accs))
+
+    runs = 20 if args.quick else args.profile_runs
+    warm = 5 if args.quick else 20
+    load_before = os.getloadavg()[0]
+    torch.set_num_threads(args.profile_threads)
+    prows, whole = profile(net, xte[:1].clone(), runs, warm)
+    torch.set_num_threads(args.threads)
+    load_after = os.getloadavg()[0]
+    log("ee8 profile done")
+
+    now = datetime.datetime.now(datetime.timezone.utc) \
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+    script = "%s %s" % (SCRIPT, __version__)
+    mode = "quick (smoke run, not for results)" if args.quick else "full"
+    machine = machine_name()
+    meta = [
+        ("trace_format", "1"),
+        ("dataset", "Fashion-MNIST"),
+        ("split", "test" if not args.quick else "test[:%d]" % n_test),
+        ("train_split", "train[:%d]" % n_train),
+        ("n", str(n_test)),
+        ("classes", "; ".join("%d=%s" % (k, c)
+                              for k, c in enumerate(CLASSES))),
+        ("ee_model", net.desc),
+        ("ee_params", str(n_params(net))),
+        ("ee_loss_weights", ",".join("%g" % w for w in EE8_WEIGHTS)),
+        ("ee_epochs", str(ep(6))),
+        ("columns", "sml_pred, sml_conf = exit 1 (ee1_pred, ee1_conf); "
+                    "lml_pred, lml_conf = the final classifier (ee%d_pred, "
+                    "ee%d_conf)" % (n_exits, n_exits)),
+    ]
+    meta += [("ee%d_accuracy" % (e + 1), "%.4f" % a)
+             for e, a in enumerate(accs)]
+    meta += [
+        ("sml_accuracy", "%.4f" % accs[0]),
+        ("lml_accuracy", "%.4f" % accs[-1]),
+        ("bytes", "raw 28x28 8-bit image = %d" % IMAGE_BYTES),
+        ("seed", str(seed)),
+        ("script", script),
+        ("mode", mode),
+        ("torch", torch.__version__),
+        ("threads", str(args.threads)),
+        ("machine", machine),
+        ("date", now),
+        ("train_time_s", "%.1f" % t_train),
+        ("recording_time_s", "%.1f" % (time.time() - t0)),
+        ("load_average", "%.2f at start, %.2f at end (1-min; other "
+                         "processes on the machine slow the recording)"
+         % (load_start, os.getloadavg()[0])),
+    ]
+    os.makedirs(args.out_dir, exist_ok=True)
+    write_trace(os.path.join(args.out_dir, "fmnist-ee8.csv"), meta, header,
+                rows)
+    pmeta = profile_meta(net, machine, args.profile_threads, load_before,
+                         load_after, runs, warm, whole, prows, gap=True)
+    pmeta += [("exits", "eek after block bk (k = 1..%d), ee%d = the final "
+                        "classifier; rows are in execution order, so the "
+                        "device cost of stopping at exit k is the sum over "
+                        "rows 0 .. last row named eek.*" % (n_exits, n_exits)),
+              ("seed", str(seed)), ("script", script), ("mode", mode),
+              ("date", now)]
+    write_profile(os.path.join(args.out_dir, "profile-ee8.csv"), prows, pmeta)
+    return ["fmnist-ee8.csv", "profile-ee8.csv"]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out-dir", default=os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "fmnist"),
+        help="where to write the traces (default: traces/fmnist)")
+    ap.add_argument("--data-dir", default=DEFAULT_DATA,
+                    help="Fashion-MNIST idx files (default: %(default)s)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--relevant-class", type=int, default=0)
+    ap.add_argument("--profile-runs", type=int, default=200)
+    ap.add_argument("--profile-threads", type=int, default=1,
+                    help="torch threads while profiling at batch 1 "
+                         "(default 1: with 2 OpenMP threads on a 2-core "
+                         "machine any other running process stalls "
+                         "every parallel layer by a scheduler time slice)")
+    ap.add_argument("--quick", action="store_true",
+                    help="smoke run: 6000 training images, 1 epoch each, "
+                         "1000 test images, 20 profile runs")
+    ap.add_argument("--models", default="base,ee8",
+                    help="comma-separated groups to record: base (S-ML, "
+                         "binary S-ML, L-ML, EE: five files) and ee8 (the "
+                         "split-computing EE8: two files); default both")
+    ap.add_argument("--version", action="version",
+                    version="%s %s" % (SCRIPT, __version__))
+    args = ap.parse_args(argv)
+    groups = [g for g in args.models.split(",") if g]
+    if not groups or any(g not in ("base", "ee8") for g in groups):
+        ap.error("--models: expected a list of base and ee8, found '%s'"
+                 % args.models)
+
+    t_start = time.time()
+    load_start = os.getloadavg()[0]
+
+    def log(msg):
+        print("[%7.1f s] %s" % (time.time() - t_start, msg), flush=True)
+
+    torch.set_num_threads(args.threads)
+    torch.use_deterministic_algorithms(True)
+    seed = args.seed
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+    data = load_data(args.data_dir)
+    n_train = 6000 if args.quick else 60000
+    n_test = 1000 if args.quick else 10000
+    xtr = to_tensor(data["train_x"][:n_train])
+    ytr = torch.from_numpy(data["train_y"][:n_train].astype(np.int64))
+    xte = to_tensor(data["test_x"][:n_test])
+    yte = data["test_y"][:n_test].astype(np.int64)
+    log("data: %d train, %d test images from %s"
+        % (n_train, n_test, args.data_dir))
+
+    def ep(full):
+        return 1 if args.quick else full
+
+    written = []
+    if "base" in groups:
+        written += record_base(args, data, xtr, ytr, xte, yte, n_train,
+                               n_test, ep, log, t_start, load_start)
+    if "ee8" in groups:
+        written += record_ee8(args, xtr, ytr, xte, yte, n_train, n_test, ep,
+                              log)
+    log("wrote %s in %.1f s" % (os.path.abspath(args.out_dir),
+                                time.time() - t_start))
+    for f in written:
         p = os.path.join(args.out_dir, f)
         log("  %-20s %9d bytes" % (f, os.path.getsize(p)))
     return 0

@@ -1,0 +1,247 @@
+/*
+ * metrics.c — reads finished jobs: costs, accuracy, response times,
+ * regret, energy, and the per-device figures.
+ *
+ * Jobs retire in global index order (the order samples entered) once
+ * answered and fed back, so the samples log and the regret curve follow
+ * one order whatever the interleaving of devices.  Running sums are kept
+ * per device and for the run; response-time quantiles come from the
+ * responses kept per sample (8 bytes each).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_statistics_double.h>
+
+#include "sim/model.h"
+
+/* The checkpoint after t samples: about 200 log-spaced points from 1 to
+ * n, always ending at n. */
+static size_t
+checkpoint_after(size_t t, size_t n)
+{
+    double step = pow((double)n, 1.0 / 239.0);  /* ~200 distinct points after rounding */
+    size_t next = (size_t)ceil((double)t * step);
+    if (next <= t)
+        next = t + 1;
+    return next < n ? next : n;
+}
+
+static void
+checkpoint(struct model *m)
+{
+    struct engine_curves *c = &m->res->curves;
+    double best = regret_best(&m->regret, NULL);
+    if (c->n < ENGINE_MAX_POINTS) {
+        c->t[c->n] = (double)(m->head + 1);
+        c->expected[c->n] = m->res->expected_cost;
+        c->cost[c->n] = m->res->total_cost;
+        c->best[c->n] = best;
+        c->regret[c->n] = m->res->expected_cost - best;
+        c->n++;
+    }
+    m->next_checkpoint = checkpoint_after(m->head + 1, m->total);
+}
+
+void
+metrics_retire(struct model *m)
+{
+    while (m->head < m->next_idx) {
+        struct job *j = model_job(m, m->head);
+        struct engine_result *r = m->res;
+        const struct hi_trace *tr = m->tr;
+        struct device *d;
+        if (!j->answered || !j->fed)
+            break;
+        d = &m->dev[j->dev];
+        r->correct += j->correct;
+        if (tr->relevant && tr->relevant[j->row]) {
+            m->relevant++;
+            m->relevant_kept += j->offload;
+        }
+        r->offloaded += j->offload;
+        r->failed += j->failed;
+        r->total_cost += j->cost;
+        r->expected_cost += j->exp_cost;
+        m->responses[m->head] = j->response;
+        d->done++;
+        d->correct += j->correct;
+        d->offloaded += j->offload;
+        d->failed += j->failed;
+        d->cost += j->cost;
+        d->resp_sum += j->response;
+        d->energy_mj += j->device_mj + (j->offload ? d->cfg->device.energy_offload_mj : 0.0);
+        if (d->resp)
+            d->resp[d->resp_n++] = j->response;
+        regret_add(&m->regret, j->row);
+        if (m->head + 1 == m->next_checkpoint)
+            checkpoint(m);
+        if (m->on_record && !m->failed) {
+            struct engine_record rec;
+            rec.idx = m->head;
+            rec.row = j->row;
+            rec.id = trace_id(tr, j->row);
+            rec.p = j->p;
+            rec.q_off = j->q_off;
+            rec.offload = j->offload;
+            rec.y_sml = tr->y_sml[j->row];
+            rec.y_lml = tr->y_lml[j->row];
+            rec.cost = j->cost;
+            rec.response_s = j->response;
+            rec.device = j->dev;
+            rec.action = j->act;
+            rec.failed = j->failed;
+            if (m->on_record(m->ctx, &rec))
+                m->failed = 1;
+        }
+        m->head++;
+        m->t_last = m->k->now;
+        if (m->on_progress && (m->head & 0xFFFF) == 0)
+            m->on_progress(m->ctx, m->head, m->total);
+    }
+}
+
+/* Rearranges a[0..n) so that a[k] is the k-th smallest, smaller ones
+ * before it and larger after (Hoare's selection, median-of-three
+ * pivots): O(n) on average, where a full sort is O(n log n). */
+static double
+select_kth(double *a, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2, i = lo, j = hi;
+        double x = a[lo], y = a[mid], z = a[hi], pivot;
+        pivot = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+        while (i <= j) {
+            double t;
+            while (a[i] < pivot)
+                i++;
+            while (a[j] > pivot)
+                j--;
+            if (i <= j) {
+                t = a[i];
+                a[i] = a[j];
+                a[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
+    return a[k];
+}
+
+/* The q-quantile with linear interpolation between order statistics
+ * (what gsl_stats_quantile_from_sorted_data gives on sorted data). */
+static double
+quantile(double *a, size_t n, double q)
+{
+    double pos, lo_v, hi_v;
+    size_t lo, i;
+    if (n == 0)
+        return NAN;
+    pos = q * (double)(n - 1);
+    lo = (size_t)floor(pos);
+    lo_v = select_kth(a, n, lo);
+    if (lo + 1 >= n)
+        return lo_v;
+    hi_v = a[lo + 1];
+    for (i = lo + 2; i < n; i++)      /* the next order statistic: the
+                                       * smallest of the upper part */
+        if (a[i] < hi_v)
+            hi_v = a[i];
+    return lo_v + (pos - (double)lo) * (hi_v - lo_v);
+}
+
+static void
+saturation(struct engine_result *r, const char *what, double load)
+{
+    if (load > 1.0 + 1e-9 && load > r->saturated_load) {
+        r->saturated = 1;
+        r->saturated_load = load;
+        snprintf(r->saturated_what, sizeof r->saturated_what, "%s", what);
+    }
+}
+
+void
+metrics_finish(struct model *m)
+{
+    struct engine_result *r = m->res;
+    /* the makespan ends with the last retirement: events after it (a
+     * batch timer that found nothing to do) are not part of the run */
+    double T = m->t_last, jain_s = 0.0, jain_s2 = 0.0;
+    size_t n = m->head, i;
+
+    r->n = n;
+    r->batch = m->dev[0].M;
+    r->events = m->k->events;
+    r->makespan_s = T;
+    r->system_time_s = n ? T / (double)n : 0.0;
+    r->throughput = T > 0.0 ? (double)n / T : 0.0;
+    r->accuracy = n ? (double)r->correct / (double)n : NAN;
+    r->offload_fraction = n ? (double)r->offloaded / (double)n : NAN;
+    r->mean_cost = n ? r->total_cost / (double)n : NAN;
+    r->mean_response_s = n ? gsl_stats_mean(m->responses, 1, n) : NAN;
+    r->p95_response_s = quantile(m->responses, n, 0.95);
+    r->best_cost = regret_best(&m->regret, &r->best_theta);
+    r->regret = r->expected_cost - r->best_cost;
+    /* the two sums add the same costs in different orders: a difference
+     * within their rounding is no regret */
+    if (fabs(r->regret) <= 1e-12 * (double)n)
+        r->regret = 0.0;
+    r->lambda_min = cost_lambda_min(m->tr);
+    r->relevant_recall = m->tr->relevant && m->relevant ? (double)m->relevant_kept / (double)m->relevant : NAN;
+
+    r->n_devices = m->n_dev;
+    r->energy_mj = 0.0;
+    r->util_device = 0.0;
+    for (i = 0; i < m->n_dev; i++) {
+        struct device *d = &m->dev[i];
+        struct engine_device *e = &r->devices[i];
+        e->n = d->done;
+        e->accuracy = d->done ? (double)d->correct / (double)d->done : NAN;
+        e->mean_cost = d->done ? d->cost / (double)d->done : NAN;
+        e->offload_fraction = d->done ? (double)d->offloaded / (double)d->done : NAN;
+        e->mean_response_s = d->done ? d->resp_sum / (double)d->done : NAN;
+        e->p95_response_s = d->resp ? quantile(d->resp, d->resp_n, 0.95) : r->p95_response_s;
+        e->energy_mj = d->energy_mj + d->cfg->device.tx_power_w * d->tx_seconds * 1e3;
+        e->util = resource_utilisation(&d->res, T);
+        e->failed = d->failed;
+        r->energy_mj += e->energy_mj;
+        r->util_device += e->util / (double)m->n_dev;
+        if (d->done) {
+            jain_s += e->mean_response_s;
+            jain_s2 += e->mean_response_s * e->mean_response_s;
+        }
+        if (d->open && d->cfg->arrivals.process != ARRIVALS_ALL_AT_ONCE) {
+            double load = resource_offered_load(&d->res);
+            if (load > r->load_device)
+                r->load_device = load;
+            saturation(r, "device", load);
+        }
+    }
+    r->jain = jain_s2 > 0.0 ? jain_s * jain_s / ((double)m->n_dev * jain_s2) : 1.0;
+    r->util_uplink = 0.0;
+    for (i = 0; i < m->n_links; i++) {
+        struct link *L = &m->links[i];
+        double load = resource_offered_load(&L->res);
+        r->util_uplink += resource_utilisation(&L->res, T) / (double)m->n_links;
+        r->losses += L->losses;
+        r->retransmissions += L->retransmissions;
+        r->transmissions += L->transmissions;
+        if (load > r->load_uplink)
+            r->load_uplink = load;
+        saturation(r, "uplink", load);
+    }
+    r->util_server = resource_utilisation(&m->server.res, T);
+    r->load_server = resource_offered_load(&m->server.res);
+    saturation(r, "server", r->load_server);
+}
