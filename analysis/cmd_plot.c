@@ -510,7 +510,7 @@ plot_kind_sweep(int argc, char **argv)
     plot_quote(f, yk);
     /* the key below the plot never hides a line; 5% room above and
      * below keeps a line on the range's edge visible */
-    fprintf(f, " noenhanced\nset grid\nset key below box noenhanced\n%s%s",
+    fprintf(f, " noenhanced\nset grid\nset key below box noenhanced spacing 1.2\nset bmargin 7\n%s%s",
             logx && numeric_x ? "set logscale x\n" : "", logy ? "set logscale y\n" : "");
     if (!numeric_x)
         fputs("set xtics rotate by -30\nset offsets 0.5, 0.5, graph 0.05, graph 0.05\n", f);
