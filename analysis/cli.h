@@ -21,6 +21,8 @@ int cmd_trace(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_batchsize(int argc, char **argv);
+int cmd_qos(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 int cmd_split(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);

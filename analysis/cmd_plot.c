@@ -350,6 +350,30 @@ varies(const struct sweepdata *d, const struct sweepdata_point *pts, size_t n_pt
     return 0;
 }
 
+/* 1 when axis k takes more than one value among the kept points that
+ * share a value of axis `by` (by < 0: among all kept points).  A key
+ * zipped with --by moves with it and does not vary within its lines. */
+static int
+varies_within(const struct sweepdata *d, const struct sweepdata_point *pts, size_t n_pts, const unsigned char *keep,
+              size_t k, long by)
+{
+    size_t i, j;
+    if (by < 0)
+        return varies(d, pts, n_pts, keep, k);
+    for (i = 0; i < n_pts; i++) {
+        const char *bv, *v;
+        if (!keep[i])
+            continue;
+        bv = sweepdata_value(d, pts[i].first, (size_t)by);
+        v = sweepdata_value(d, pts[i].first, k);
+        for (j = i + 1; j < n_pts; j++)
+            if (keep[j] && strcmp(bv, sweepdata_value(d, pts[j].first, (size_t)by)) == 0
+                && strcmp(v, sweepdata_value(d, pts[j].first, k)) != 0)
+                return 1;
+    }
+    return 0;
+}
+
 static struct store *
 open_db(const char *db, struct hi_error *err)
 {
@@ -476,7 +500,7 @@ plot_kind_sweep(int argc, char **argv)
     /* against an axis, every other axis must be fixed; against a metric,
      * every point is one (x, y) of its --by line */
     for (k = 0; k < d.n_keys && xkey >= 0; k++)
-        if ((long)k != xkey && (long)k != bykey && varies(&d, pts, n_pts, keep, k)) {
+        if ((long)k != xkey && (long)k != bykey && varies_within(&d, pts, n_pts, keep, k, bykey)) {
             rc = cli_usage("plot", "sweep: axis %s varies: fix it with --where %s=VALUE or draw it with --by",
                            d.keys[k], d.keys[k]);
             goto out;
@@ -510,7 +534,7 @@ plot_kind_sweep(int argc, char **argv)
     plot_quote(f, yk);
     /* the key below the plot never hides a line; 5% room above and
      * below keeps a line on the range's edge visible */
-    fprintf(f, " noenhanced\nset grid\nset key below box noenhanced spacing 1.2\nset bmargin 7\n%s%s",
+    fprintf(f, " noenhanced\nset grid\nset key below box noenhanced spacing 1.2 maxcols 2\n%s%s",
             logx && numeric_x ? "set logscale x\n" : "", logy ? "set logscale y\n" : "");
     if (!numeric_x)
         fputs("set xtics rotate by -30\nset offsets 0.5, 0.5, graph 0.05, graph 0.05\n", f);
@@ -569,6 +593,8 @@ plot_kind_sweep(int argc, char **argv)
         fputc('\n', f);
         n_groups++;
     }
+    /* room below the axis label for the key's rows of two */
+    fprintf(f, "set bmargin %.1f\n", 4.5 + 1.3 * (double)((n_groups + 1) / 2));
     fputs("plot ", f);
     for (i = 0; i < n_groups; i++)
         fprintf(f, "%s$g%zu using 1:2:3%s with yerrorlines lw 2 pt 7 ps 0.8 lc %zu title title%zu",

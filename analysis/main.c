@@ -44,6 +44,8 @@ static const char usage[] =
     "  sweeps              list stored sweeps\n"
     "  export              write a run or a sweep as CSV or JSON\n"
     "  merge OUT IN...     combine databases (the shards of a sweep)\n"
+    "  qos                 001 Table 5: the strategy each QoS requirement selects\n"
+    "  compare RUN_A RUN_B every metric of two runs and the change 1 - A/B\n"
     "  help [TOPIC]        help on a verb, or on 'scenario' keys and 'policies'\n"
     "\n"
     "options: --help, --version.  Exit status: 0 success, 2 bad input or usage,\n"
@@ -164,6 +166,34 @@ static const struct help_topic topics[] = {
      "example:\n"
      "  hisim batch-size --tau-ed 1.48 --tau-es 4.41 --tau-tx 4.93 --tau-nw 20 \\\n"
      "                   --rho 0.421 --alpha 0.5\n"},
+    {"qos",
+     "usage: hisim qos [--candidates] [--json] [--accuracy-cifar10 A]\n"
+     "                 [--accuracy-imagenet A] [--latency-factor F] [--energy-factor F]\n"
+     "\n"
+     "Reproduces 001 Table 5 from the device catalog: for CIFAR-10 and ImageNet-1K\n"
+     "on the Coral Micro, the Raspberry Pi 4B and the Jetson Orin (15 W), the\n"
+     "strategy chosen when one QoS requirement is fixed (001 sec. 3.3):\n"
+     "  accuracy >= A (90% CIFAR-10, 80% ImageNet-1K): the fastest that meets it;\n"
+     "  latency <= F x the offload time, energy <= F x the offload energy (F 0.5):\n"
+     "  the most accurate that meets it.  When nothing meets the requirement, the\n"
+     "  most accurate, fastest or least-energy candidate, marked '*'.\n"
+     "Candidates: the on-device models (001 Table 4), the HI systems (Table 6 and\n"
+     "derived rows, whose catalog notes say how) and remote inference (Table 3).\n"
+     "  --candidates   also list every candidate with its figures and source\n"
+     "  --json         the table as one JSON object\n"
+     "\n"
+     "example:\n"
+     "  hisim qos --candidates\n"},
+    {"compare",
+     "usage: hisim compare RUN_A RUN_B [--db PATH] [--json]\n"
+     "\n"
+     "Prints every metric of two stored runs, A's value, B's value and the\n"
+     "relative change 1 - A/B: with A = HI and B = full offload, a makespan line\n"
+     "of 63.17% reads '63.17% lower latency than full offload'.  '-' where the\n"
+     "change is undefined (B = 0 or a value missing).\n"
+     "\n"
+     "example:\n"
+     "  hisim compare 3 1\n"},
     {"split",
      "usage: hisim split PROFILE.csv [--rule R] [--fraction F] [--edge-speed X]\n"
      "                   [--cloud-speed X] [--placement P] [--per-part K]\n"
@@ -352,7 +382,7 @@ cmd_help(int argc, char **argv)
         return 0;
     }
     if (cli_help(argv[1], stdout))
-        return cli_usage("help", "no help on '%s' (topics: run runs show trace batch-size plot split cluster sweep sweeps export merge scenario policies)", argv[1]);
+        return cli_usage("help", "no help on '%s' (topics: run runs show trace batch-size plot split cluster qos compare sweep sweeps export merge scenario policies)", argv[1]);
     return 0;
 }
 
@@ -414,6 +444,7 @@ main(int argc, char **argv)
     } verbs[] = {
         {"run", cmd_run}, {"runs", cmd_runs}, {"show", cmd_show},
         {"trace", cmd_trace}, {"plot", cmd_plot}, {"batch-size", cmd_batchsize},
+        {"qos", cmd_qos}, {"compare", cmd_compare},
         {"split", cmd_split},
         {"cluster", cmd_cluster},
         {"sweep", cmd_sweep}, {"sweeps", cmd_sweeps}, {"merge", cmd_merge}, {"export", cmd_export},

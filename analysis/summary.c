@@ -30,6 +30,14 @@ summary_metrics(const struct engine_result *r, struct store_metric *m)
     PUT("energy_mj", r->energy_mj);
     PUT("lambda_min", r->lambda_min);
     PUT("relevant_recall", r->relevant_recall);
+    PUT("dm_tp", r->dm_tp);
+    PUT("dm_fp", r->dm_fp);
+    PUT("dm_fn", r->dm_fn);
+    PUT("dm_tn", r->dm_tn);
+    PUT("dm_precision", r->dm_precision);
+    PUT("dm_recall", r->dm_recall);
+    PUT("dm_f1", r->dm_f1);
+    PUT("dm_f1_offload", r->dm_f1_offload);
     PUT("transmissions", r->transmissions);
     PUT("events", r->events);
     PUT("throughput", r->throughput);
@@ -184,6 +192,10 @@ summary_print_text(FILE *f, const struct store_loaded *run)
             M("offload_fraction"), M("offloaded"), M("transmissions"));
     if (!isnan(M("relevant_recall")))
         fprintf(f, "  relevant kept     %.4f of the relevant samples were offloaded\n", M("relevant_recall"));
+    if (M("dm_tp") + M("dm_fp") > 0 && M("dm_fn") + M("dm_tn") > 0)
+        fprintf(f, "  decision module   F1 %.4f (precision %.4f, recall %.4f; TP %.0f FP %.0f FN %.0f TN %.0f: "
+                "positive = local answer used); F1 with offload as positive %.4f\n", M("dm_f1"), M("dm_precision"),
+                M("dm_recall"), M("dm_tp"), M("dm_fp"), M("dm_fn"), M("dm_tn"), M("dm_f1_offload"));
     fprintf(f, "  total cost        %.4f (mean %.6f per sample)\n", M("total_cost"), M("mean_cost"));
     fprintf(f, "  expected cost     %.4f; best fixed threshold %.4f at theta %.6g; regret %.4f\n",
             M("expected_cost"), M("best_fixed_cost"), M("best_fixed_theta"), M("regret"));

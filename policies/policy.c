@@ -12,6 +12,16 @@ extern const struct hi_policy_type hi_policy_batch_hi;
 extern const struct hi_policy_type hi_policy_hil_n;
 extern const struct hi_policy_type hi_policy_tinyml;
 extern const struct hi_policy_type hi_policy_remote;
+extern const struct hi_policy_type hi_policy_omd;
+extern const struct hi_policy_type hi_policy_oma_random;
+extern const struct hi_policy_type hi_policy_oma_worst;
+extern const struct hi_policy_type hi_policy_oma_amr2;
+extern const struct hi_policy_type hi_policy_lr;
+extern const struct hi_policy_type hi_policy_neurosurgeon;
+extern const struct hi_policy_type hi_policy_ee;
+extern const struct hi_policy_type hi_policy_ee_hi;
+extern const struct hi_policy_type hi_policy_hedge_hi;
+extern const struct hi_policy_type hi_policy_hedge_hi_restart;
 
 const struct hi_policy_type *const policy_types[] = {
     &hi_policy_no_offload,
@@ -22,6 +32,16 @@ const struct hi_policy_type *const policy_types[] = {
     &hi_policy_hil_n,
     &hi_policy_tinyml,
     &hi_policy_remote,
+    &hi_policy_omd,
+    &hi_policy_oma_random,
+    &hi_policy_oma_worst,
+    &hi_policy_oma_amr2,
+    &hi_policy_lr,
+    &hi_policy_neurosurgeon,
+    &hi_policy_ee,
+    &hi_policy_ee_hi,
+    &hi_policy_hedge_hi,
+    &hi_policy_hedge_hi_restart,
     NULL
 };
 

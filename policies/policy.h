@@ -48,6 +48,21 @@ enum policy_flags {
 enum policy_feedback { FEEDBACK_FULL = 0, FEEDBACK_OFFLOADED = 1 };
 enum policy_batch_threshold { BATCH_THRESHOLD_SHARED = 0, BATCH_THRESHOLD_PER_SAMPLE = 1 };
 
+/* What one sample costs under one action, as the engine's execution
+ * model and uplink charge it when the sample is alone on the system
+ * (hi_policy_env.action_cost): for planners such as Neurosurgeon. */
+struct hi_action_cost {
+    double device_s;               /* device compute */
+    double bytes;                  /* sent uplink (0: nothing) */
+    double tx_s;                   /* on the uplink: bytes at the channel's rate at t = 0 */
+    double delay_s;                /* the network's mean delay, when something is sent */
+    double server_s;               /* server compute (preprocessing included) */
+    double device_mj;              /* device compute energy */
+    double tx_mj;                  /* radio energy: device.tx_power_w × tx_s */
+};
+
+struct hi_layers;
+
 /* Everything a policy may know before the run. */
 struct hi_policy_env {
     const struct hi_trace *trace;  /* the labelled trace: POLICY_ORACLE types only, else NULL */
@@ -70,6 +85,12 @@ struct hi_policy_env {
      * NULL when the key does not exist; for policies' own keys. */
     const char *(*param)(const void *ctx, const char *key);
     const void *param_ctx;
+    /* The split network's layer profile (traces/layers.h), or NULL; its
+     * times are divided by device.speed and server.speed. */
+    const struct hi_layers *layers;
+    /* The cost of final action a (OFFLOAD_RAW, SPLIT k, ACCEPT, EXIT k) on
+     * trace row `row`; ctx is param_ctx. */
+    void (*action_cost)(const void *ctx, size_t row, const struct hi_action *a, struct hi_action_cost *c);
 };
 
 struct hi_policy_type {

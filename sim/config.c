@@ -24,6 +24,14 @@ static const char *const bool_names[] = {"false", "true", NULL};
 static const char *const service_names[] = {"deterministic", "exponential", NULL};
 static const char *const reply_names[] = {"sample", "batch", NULL};
 static const char *const batch_threshold_names[] = {"shared", "per-sample", NULL};
+static const char *const omd_rule_names[] = {"idle-first", "ect", NULL};
+static const char *const oma_resources_names[] = {"parallel", "sequential", NULL};
+static const char *const oma_pick_names[] = {"adversarial", "random", NULL};
+static const char *const ns_objective_names[] = {"latency", "energy", NULL};
+static const char *const ns_delay_names[] = {"exclude", "include", NULL};
+static const char *const ns_times_names[] = {"measured", "regression", NULL};
+static const char *const ee_decision_names[] = {"lr", "threshold", NULL};
+static const char *const hedge_tuning_names[] = {"log", "worst-case", NULL};
 static const char *const cluster_strategy_names[] = {"hidp", "modnn", "omniboost", "disnet", NULL};
 
 #define OFF(m) offsetof(struct hi_config, m)
@@ -54,6 +62,16 @@ const struct config_key config_keys[] = {
      "batch size M: samples decided together and offloaded in one transmission"},
     {"policy.batch_threshold", CONFIG_CHOICE, OFF(policy.batch_threshold), 0, 0, 0, 0, NULL, batch_threshold_names, "shared",
      "batch-hi: one threshold per batch, theta = 0.5 first (shared, 002 Algorithm 1) or one draw per sample (per-sample)"},
+    {"policy.lr_train", CONFIG_NUMBER, OFF(policy.lr_train), 0, 0, 1, 1, "all", NULL, "0.5",
+     "lr, ee-hi: fit the LR on the last fraction f of the trace's rows (the run must read only rows before them), or 'all' in-sample on purpose"},
+    {"policy.lr_train_file", CONFIG_PATH, OFF(policy.lr_train_file), SZ(policy.lr_train_file), 0, 0, 0, NULL, NULL, "",
+     "lr, ee-hi: fit the LR on this trace instead (relative to the scenario file's folder)"},
+    {"policy.lr_cut", CONFIG_NUMBER, OFF(policy.lr_cut), 0, 0, 1, 0, NULL, NULL, "0.5",
+     "lr, ee-hi: accept iff the LR's probability that the local answer is right is at least this"},
+    {"policy.lr_l2", CONFIG_NUMBER, OFF(policy.lr_l2), 0, 0, 1e9, 0, NULL, NULL, "0",
+     "lr, ee-hi: L2 penalty on the LR's slopes (0: plain maximum likelihood)"},
+    {"policy.lr_w", CONFIG_STRING, OFF(policy.lr_w), SZ(policy.lr_w), 0, 0, 0, NULL, NULL, "",
+     "lr, ee-hi: the LR's coefficients 'w0,w1,w2' instead of a fit"},
     {"feedback", CONFIG_CHOICE, OFF(feedback), 0, 0, 0, 0, NULL, feedback_names, "full",
      "what a device learns: full (also whether accepted samples were right: the HIL-F assumption) or offloaded (the L-ML answers only)"},
     {"arrivals.process", CONFIG_CHOICE, OFF(arrivals.process), 0, 0, 0, 0, NULL, arrival_names, "closed",
@@ -156,6 +174,32 @@ const struct config_key config_keys[] = {
      "GPU batching: a batch of b samples takes batch_setup_ms + tau_es_ms * b"},
     {"server.reply", CONFIG_CHOICE, OFF(server.reply), 0, 0, 0, 0, NULL, reply_names, "sample",
      "answers return one by one (sample) or together when a transmission's samples are all served (batch, 002)"},
+    {"omd.rule", CONFIG_CHOICE, OFF(omd.rule), 0, 0, 0, 0, NULL, omd_rule_names, "idle-first",
+     "omd: the next sample goes to the resource free first (idle-first, 000 §5) or where it finishes first (ect)"},
+    {"oma.time_limit", CONFIG_NUMBER, OFF(oma.time_limit_ms), 0, 0, 1e12, 1, "hi-makespan", NULL, "hi-makespan",
+     "oma-*: makespan budget T, ms, or 'hi-makespan': fixed-threshold HI at policy.theta under blocking arrivals, n·tau_ed + k·tau_off (000 §5)"},
+    {"oma.resources", CONFIG_CHOICE, OFF(oma.resources), 0, 0, 0, 0, NULL, oma_resources_names, "parallel",
+     "oma-*: device and offload path work in parallel (all-at-once arrivals) or one after the other (blocking)"},
+    {"oma.worst", CONFIG_CHOICE, OFF(oma.pick), 0, 0, 0, 0, NULL, oma_pick_names, "adversarial",
+     "oma-worst: offload first the simple samples the L-ML gets wrong (adversarial) or simple samples at random"},
+    {"ee.thresholds", CONFIG_STRING, OFF(ee.thresholds), SZ(ee.thresholds), 0, 0, 0, NULL, NULL, "search",
+     "ee, ee-hi: exit k < N when its confidence >= theta_k: one value for all, N-1 values, or 'search' (001 §5.2 brute force under qos.accuracy)"},
+    {"ee.objective", CONFIG_CHOICE, OFF(ee.objective), 0, 0, 0, 0, NULL, ns_objective_names, "latency",
+     "ee, ee-hi: what the threshold search minimises: the mean latency (001 eq. 3) or device energy (eq. 4)"},
+    {"ee.decision", CONFIG_CHOICE, OFF(ee.decision), 0, 0, 0, 0, NULL, ee_decision_names, "lr",
+     "ee-hi: the decision module at the final exit: the binary LR (policy.lr_*) or the threshold policy.theta"},
+    {"qos.accuracy", CONFIG_NUMBER, OFF(qos.accuracy), 0, 0, 1, 0, NULL, NULL, "0.9",
+     "ee, ee-hi: the accuracy the threshold search must reach (001 §3.3: 90% for CIFAR-10)"},
+    {"hedge.tuning", CONFIG_CHOICE, OFF(hedge.tuning), 0, 0, 0, 0, NULL, hedge_tuning_names, "log",
+     "hedge-hi, hedge-hi-restart: tune epsilon and eta for L = ln K experts (log) or the proven worst case (1 + chi) ln 2"},
+    {"neurosurgeon.objective", CONFIG_CHOICE, OFF(neurosurgeon.objective), 0, 0, 0, 0, NULL, ns_objective_names, "latency",
+     "neurosurgeon: minimise one sample's latency (device + transfer + server) or its device energy (compute + radio)"},
+    {"neurosurgeon.delay", CONFIG_CHOICE, OFF(neurosurgeon.delay), 0, 0, 0, 0, NULL, ns_delay_names, "exclude",
+     "neurosurgeon: leave the network delay out of the latency, as the original (exclude), or count it (include)"},
+    {"neurosurgeon.times", CONFIG_CHOICE, OFF(neurosurgeon.times), 0, 0, 0, 0, NULL, ns_times_names, "measured",
+     "neurosurgeon: plan with the profile's layer times (measured) or with layer-type regressions on FLOPs (regression)"},
+    {"neurosurgeon.fit_profile", CONFIG_PATH, OFF(neurosurgeon.fit_profile), SZ(neurosurgeon.fit_profile), 0, 0, 0, NULL, NULL, "",
+     "neurosurgeon: a profile measured on the device to fit the regressions on (default: the split network's own)"},
     {"batch.alpha", CONFIG_NUMBER, OFF(batch.alpha), 0, 0, 1, 0, NULL, NULL, "0.5",
      "weight α of system time against response time in f(M) (002 eq. 8)"},
     {"batch.rho", CONFIG_NUMBER, OFF(batch.rho), 0, 0, 1, 0, "auto", NULL, "auto",

@@ -26,6 +26,9 @@ enum arrival_process {
 };
 enum server_service { SERVICE_DETERMINISTIC, SERVICE_EXPONENTIAL };
 enum server_reply { REPLY_SAMPLE, REPLY_BATCH };
+enum omd_rule { OMD_IDLE_FIRST, OMD_ECT };
+enum oma_resources { OMA_PARALLEL, OMA_SEQUENTIAL };
+enum oma_pick { OMA_PICK_ADVERSARIAL, OMA_PICK_RANDOM };
 /* cluster.strategy (004 §IV-A); the nodes and requests are in sim/cluster_config.h */
 enum cluster_strategy { CLUSTER_HIDP, CLUSTER_MODNN, CLUSTER_OMNIBOOST, CLUSTER_DISNET };
 
@@ -48,6 +51,11 @@ struct hi_config {
         double eta;                /* NaN: auto */
         size_t batch;              /* M; 0: auto */
         int batch_threshold;       /* enum policy_batch_threshold (policies/policy.h) */
+        double lr_train;           /* lr: training fraction; NaN: all (in-sample) */
+        char lr_train_file[CONFIG_PATH_MAX];
+        double lr_cut;
+        double lr_l2;
+        char lr_w[128];            /* "w0,w1,w2", or "": fit */
     } policy;
     int feedback;                  /* enum policy_feedback */
     struct {
@@ -110,6 +118,31 @@ struct hi_config {
         double batch_setup_ms;
         int reply;                 /* enum server_reply */
     } server;
+    struct {
+        int rule;                  /* enum omd_rule */
+    } omd;
+    struct {
+        double time_limit_ms;      /* makespan budget T; NaN: hi-makespan */
+        int resources;             /* enum oma_resources */
+        int pick;                  /* enum oma_pick (oma-worst) */
+    } oma;
+    struct {
+        char thresholds[256];      /* "search", or one or N−1 comma-separated values */
+        int objective;             /* 0 latency, 1 energy */
+        int decision;              /* ee-hi: 0 lr, 1 threshold */
+    } ee;
+    struct {
+        double accuracy;           /* 001 §3.3 accuracy requirement */
+    } qos;
+    struct {
+        int tuning;                /* 0 log, 1 worst-case */
+    } hedge;
+    struct {
+        int objective;             /* 0 latency, 1 energy */
+        int delay;                 /* 0 exclude, 1 include */
+        int times;                 /* 0 measured, 1 regression */
+        char fit_profile[CONFIG_PATH_MAX];
+    } neurosurgeon;
     struct {
         double alpha;              /* weight of system time in f(M), 002 eq. (8) */
         double rho;                /* offload ratio for M*; NaN: estimate at θ* */

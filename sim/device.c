@@ -34,10 +34,29 @@ device_arrived(struct model *m, struct device *d)
     device_try_start(m, d);
 }
 
+/* SPLIT k with k = N runs the whole split network on the device: its
+ * answer is local.  The split network is the L-ML (server.profile), or
+ * the device's own model when only device.profile is given. */
+static int
+split_all_local(const struct device *d, const struct job *j)
+{
+    return j->act.kind == HI_ACT_SPLIT && j->act.k == exec_n_layers(d->exec);
+}
+
+static int
+split_pred(const struct model *m, const struct device *d, size_t row)
+{
+    return exec_split_layers(d->exec) == exec_device_layers(d->exec) ? m->tr->sml_pred[row] : m->tr->lml_pred[row];
+}
+
 /* The true cost of the device's own answer to row at the given stage. */
 static double
 local_cost(const struct model *m, const struct job *j)
 {
+    if (j->act.kind == HI_ACT_SPLIT) {
+        int wrong = split_pred(m, &m->dev[j->dev], j->row) != m->tr->label[j->row];
+        return m->cost.model == COST_FILTER ? 0.0 : (double)wrong;
+    }
     if (j->act.kind == HI_ACT_EXIT) {
         const struct hi_trace *tr = m->tr;
         int wrong = tr->ee_pred[j->act.k - 1][j->row] != tr->label[j->row];
@@ -50,6 +69,8 @@ static int
 local_correct(const struct model *m, const struct job *j)
 {
     const struct hi_trace *tr = m->tr;
+    if (j->act.kind == HI_ACT_SPLIT)
+        return split_pred(m, &m->dev[j->dev], j->row) == tr->label[j->row];
     if (j->act.kind == HI_ACT_EXIT)
         return tr->ee_pred[j->act.k - 1][j->row] == tr->label[j->row];
     return cost_correct(&m->cost, tr, j->row, 0);
@@ -91,6 +112,7 @@ fill_view(const struct model *m, struct device *d, const struct job *j, struct h
         }
         v->exit_conf = d->exit_conf;
         v->exit_pred = d->exit_pred;
+        v->p2 = tr->ee_p2[j->exit - 1] ? tr->ee_p2[j->exit - 1][j->row] : NAN;
     }
 }
 
@@ -125,13 +147,14 @@ decided(struct model *m, struct device *d, size_t idx, int on_processor)
     }
     j->device_mj = c.device_mj;
 
-    switch (j->act.kind) {
+    switch (split_all_local(d, j) ? HI_ACT_ACCEPT : j->act.kind) {
     case HI_ACT_ACCEPT:
     case HI_ACT_EXIT:
         j->offload = 0;
         j->cost = local_cost(m, j);
         j->exp_cost = j->q_off * cost_offload(&m->cost, tr, j->row) + (1.0 - j->q_off) * j->cost;
-        j->local_pred = j->act.kind == HI_ACT_EXIT ? tr->ee_pred[j->act.k - 1][j->row] : tr->sml_pred[j->row];
+        j->local_pred = j->act.kind == HI_ACT_EXIT ? tr->ee_pred[j->act.k - 1][j->row]
+                      : j->act.kind == HI_ACT_SPLIT ? split_pred(m, d, j->row) : tr->sml_pred[j->row];
         j->correct = (unsigned char)local_correct(m, j);
         j->answered = 1;
         j->response = m->k->now - j->t_arrive;

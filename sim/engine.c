@@ -43,6 +43,25 @@ param(const void *ctx, const char *key)
     return buf;
 }
 
+/* env.action_cost: one sample alone on the system, as exec.c and the
+ * device's uplink channel charge it. */
+static void
+action_cost(const void *ctx, size_t row, const struct hi_action *a, struct hi_action_cost *out)
+{
+    const struct device *d = ctx;
+    const struct model *m = d->model;
+    const struct channel_spec *ch = m->n_links == 1 ? m->chan : d->group->chan;
+    struct exec_cost c;
+    exec_cost(d->exec, row, a, &c);
+    out->device_s = c.device_s;
+    out->bytes = c.bytes;
+    out->server_s = c.server_s;
+    out->device_mj = c.device_mj;
+    out->tx_s = c.bytes > 0.0 ? channel_tx_seconds(ch, 0.0, c.bytes) : 0.0;
+    out->delay_s = c.bytes > 0.0 ? channel_delay_mean_seconds(ch) : 0.0;
+    out->tx_mj = d->cfg->device.tx_power_w * out->tx_s * 1e3;
+}
+
 /* Checks that depend on the trace and the execution model. */
 static int
 validate(const struct model *m, const struct group *g, struct hi_error *err)
@@ -213,6 +232,7 @@ device_build(struct model *m, struct device *d, size_t id, const struct group *g
     d->id = id;
     d->cfg = cfg;
     d->group = g;
+    d->model = m;
     d->exec = g->exec;
     d->exits = (type->flags & POLICY_EXITS) != 0;
     d->at_arrival = (type->flags & POLICY_DECIDES_AT_ARRIVAL) != 0;
@@ -264,6 +284,8 @@ device_build(struct model *m, struct device *d, size_t id, const struct group *g
     env.rng = d->rng_policy;
     env.param = param;
     env.param_ctx = d;
+    env.layers = exec_split_layers(d->exec);
+    env.action_cost = action_cost;
     d->policy = policy_new(type, &env, err);
     if (!d->policy)
         return err ? err->status : HI_EINTERNAL;

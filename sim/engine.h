@@ -93,6 +93,13 @@ struct engine_result {
     double energy_mj;          /* device energy */
     double lambda_min;         /* of the trace */
     double relevant_recall;    /* offloaded relevant / relevant; NaN without a relevant column */
+    /* The decision module as a classifier (001 §3.4.2, eq. (2)): over the
+     * samples whose local model answered, positive = the local answer was
+     * used (LR output 1), against whether it was right.  TP used & right,
+     * FP used & wrong, FN offloaded & right, TN offloaded & wrong. */
+    size_t dm_tp, dm_fp, dm_fn, dm_tn;
+    double dm_precision, dm_recall, dm_f1;   /* NaN when undefined */
+    double dm_f1_offload;      /* the same with offload as the positive class */
     double throughput;         /* samples per second of makespan */
     double util_device;        /* mean over devices of their processors' busy fraction */
     double util_uplink;        /* busy fraction of the uplink(s) */

@@ -60,6 +60,13 @@ metrics_retire(struct model *m)
             m->relevant++;
             m->relevant_kept += j->offload;
         }
+        if (j->local_pred >= 0) {
+            int right = j->local_pred == tr->label[j->row];
+            if (!j->offload)
+                *(right ? &r->dm_tp : &r->dm_fp) += 1;
+            else
+                *(right ? &r->dm_fn : &r->dm_tn) += 1;
+        }
         r->offloaded += j->offload;
         r->failed += j->failed;
         r->total_cost += j->cost;
@@ -199,6 +206,13 @@ metrics_finish(struct model *m)
         r->regret = 0.0;
     r->lambda_min = cost_lambda_min(m->tr);
     r->relevant_recall = m->tr->relevant && m->relevant ? (double)m->relevant_kept / (double)m->relevant : NAN;
+    {
+        double tp = (double)r->dm_tp, fp = (double)r->dm_fp, fn = (double)r->dm_fn, tn = (double)r->dm_tn;
+        r->dm_precision = tp + fp > 0 ? tp / (tp + fp) : NAN;
+        r->dm_recall = tp + fn > 0 ? tp / (tp + fn) : NAN;
+        r->dm_f1 = tp > 0 ? 2.0 * tp / (2.0 * tp + fp + fn) : (tp + fp + fn > 0 ? 0.0 : NAN);
+        r->dm_f1_offload = tn > 0 ? 2.0 * tn / (2.0 * tn + fp + fn) : (tn + fp + fn > 0 ? 0.0 : NAN);
+    }
 
     r->n_devices = m->n_dev;
     r->energy_mj = 0.0;

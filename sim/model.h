@@ -101,6 +101,7 @@ struct device {
     size_t id;
     const struct hi_config *cfg;     /* this device's configuration */
     const struct group *group;
+    const struct model *model;       /* the model it belongs to */
     struct exec_model *exec;         /* the group's execution model */
     int exits;                       /* its policy runs the exit model */
     int at_arrival;                  /* its policy decides on entry */

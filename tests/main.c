@@ -13,7 +13,9 @@ main(void)
         suite_kernel, suite_trace, suite_layers, suite_layerfit, suite_split, suite_cloud, suite_cost,
         suite_policy, suite_config, suite_catalog, suite_engine, suite_exec, suite_store, suite_regret,
         suite_batchsize, suite_synth, suite_hil, suite_system,
-        suite_channel, suite_cluster, suite_sweep,
+        suite_channel, suite_cluster,
+        suite_omd, suite_oma, suite_lr, suite_neurosurgeon,
+        suite_ee, suite_hedge, suite_qos, suite_sweep,
     };
     SRunner *sr = srunner_create(NULL);
     size_t i;

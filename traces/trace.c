@@ -26,7 +26,7 @@
 
 enum col_kind {
     K_UNKNOWN, K_LABEL, K_SML_PRED, K_SML_CONF, K_LML_PRED, K_ID, K_SML_P2,
-    K_PROB, K_LML_CONF, K_BYTES, K_RELEVANT, K_T_ARRIVAL, K_EE_CONF, K_EE_PRED
+    K_PROB, K_LML_CONF, K_BYTES, K_RELEVANT, K_T_ARRIVAL, K_EE_CONF, K_EE_PRED, K_EE_P2
 };
 
 struct col {
@@ -91,6 +91,9 @@ classify(struct col *c)
         c->k = k - 1;
     } else if (parse_suffix(c->name, "ee", "_pred", &k) && k >= 1 && k <= TRACE_MAX_EXITS) {
         c->kind = K_EE_PRED;
+        c->k = k - 1;
+    } else if (parse_suffix(c->name, "ee", "_p2", &k) && k >= 1 && k <= TRACE_MAX_EXITS) {
+        c->kind = K_EE_P2;
         c->k = k - 1;
     }
 }
@@ -216,6 +219,10 @@ alloc_columns(struct hi_trace *t, const struct col *cols, size_t nc, struct hi_e
             if (!t->ee_pred[cols[j].k] && !(t->ee_pred[cols[j].k] = zalloc(t->n, sizeof(int))))
                 rc = HI_EINTERNAL;
             break;
+        case K_EE_P2:
+            if (!t->ee_p2[cols[j].k] && !(t->ee_p2[cols[j].k] = zalloc(t->n, sizeof(double))))
+                rc = HI_EINTERNAL;
+            break;
         default: break;
         }
         if (rc)
@@ -267,6 +274,10 @@ check_header(struct hi_trace *t, struct col *cols, size_t nc, size_t hline, stru
             return error_at(err, t->path, hline, 0,
                             "column 'sml_prob_%zu' is missing (sml_prob_0 .. sml_prob_%zu must all be present)",
                             k, t->n_classes - 1);
+    for (j = 0; j < nc; j++)
+        if (cols[j].kind == K_EE_P2 && cols[j].k >= t->n_exits)
+            return error_at(err, t->path, hline, 0, "column '%s' has no exit: ee%zu_conf and ee%zu_pred are missing",
+                            cols[j].name, cols[j].k + 1, cols[j].k + 1);
     for (k = 0; k < t->n_exits; k++)
         if (!seen_ee[k][0] || !seen_ee[k][1])
             return error_at(err, t->path, hline, 0,
@@ -301,7 +312,7 @@ parse_row(struct hi_trace *t, char *line, size_t lineno, const struct col *cols,
           size_t r, struct hi_error *err)
 {
     struct csv_cells cells;
-    size_t j, p2col = 0;
+    size_t j, p2col = 0, eep2col[TRACE_MAX_EXITS] = {0};
 
     csv_cells_init(&cells, line);
     for (j = 0; j < nc; j++) {
@@ -335,7 +346,7 @@ parse_row(struct hi_trace *t, char *line, size_t lineno, const struct col *cols,
                 return bad_cell(t, lineno, colno, c, cell, "0 or 1", err);
             t->relevant[r] = (unsigned char)iv;
             break;
-        case K_SML_CONF: case K_SML_P2: case K_PROB: case K_LML_CONF: case K_EE_CONF:
+        case K_SML_CONF: case K_SML_P2: case K_PROB: case K_LML_CONF: case K_EE_CONF: case K_EE_P2:
             if (csv_double(cell, &v))
                 return bad_cell(t, lineno, colno, c, cell, "a number in [0, 1]", err);
             if (v < 0.0 || v > 1.0)
@@ -344,6 +355,7 @@ parse_row(struct hi_trace *t, char *line, size_t lineno, const struct col *cols,
             else if (c->kind == K_SML_P2) { t->sml_p2[r] = v; p2col = colno; }
             else if (c->kind == K_PROB) t->sml_prob[r * t->n_classes + c->k] = v;
             else if (c->kind == K_LML_CONF) t->lml_conf[r] = v;
+            else if (c->kind == K_EE_P2) { t->ee_p2[c->k][r] = v; eep2col[c->k] = colno; }
             else t->ee_conf[c->k][r] = v;
             break;
         case K_BYTES: case K_T_ARRIVAL:
@@ -362,6 +374,11 @@ parse_row(struct hi_trace *t, char *line, size_t lineno, const struct col *cols,
             return error_at(err, t->path, lineno, p2col,
                             "sml_p2 = %.17g exceeds sml_conf = %.17g (the second-largest softmax cannot exceed the largest)",
                             t->sml_p2[r], t->sml_conf[r]);
+    for (j = 0; j < nc; j++)
+        if (cols[j].kind == K_EE_P2 && t->ee_p2[cols[j].k][r] > t->ee_conf[cols[j].k][r])
+            return error_at(err, t->path, lineno, eep2col[cols[j].k],
+                            "%s = %.17g exceeds ee%zu_conf = %.17g (the second-largest softmax cannot exceed the largest)",
+                            cols[j].name, t->ee_p2[cols[j].k][r], cols[j].k + 1, t->ee_conf[cols[j].k][r]);
     return HI_OK;
 }
 
@@ -506,6 +523,8 @@ trace_view_confidence(const struct hi_trace *t, const char *column, struct hi_tr
         }
         view->sml_pred = view->view_pred;
         view->y_sml = view->view_y;
+        /* and its second-largest softmax: exit k's, or none (the L-ML) */
+        view->sml_p2 = c.kind == K_EE_CONF ? t->ee_p2[c.k] : NULL;
     }
     return HI_OK;
 }
@@ -552,7 +571,10 @@ trace_write(const struct hi_trace *t, const char *path, struct hi_error *err)
     if (t->bytes) fputs(",bytes", f);
     if (t->relevant) fputs(",relevant", f);
     if (t->t_arrival) fputs(",t_arrival", f);
-    for (k = 0; k < t->n_exits; k++) fprintf(f, ",ee%zu_conf,ee%zu_pred", k + 1, k + 1);
+    for (k = 0; k < t->n_exits; k++) {
+        fprintf(f, ",ee%zu_conf,ee%zu_pred", k + 1, k + 1);
+        if (t->ee_p2[k]) fprintf(f, ",ee%zu_p2", k + 1);
+    }
     fputc('\n', f);
     for (i = 0; i < t->n; i++) {
         fprintf(f, "%ld,%d,%d,%.17g,%d", trace_id(t, i), t->label[i], t->sml_pred[i],
@@ -564,8 +586,10 @@ trace_write(const struct hi_trace *t, const char *path, struct hi_error *err)
         if (t->bytes) fprintf(f, ",%.17g", t->bytes[i]);
         if (t->relevant) fprintf(f, ",%d", t->relevant[i]);
         if (t->t_arrival) fprintf(f, ",%.17g", t->t_arrival[i]);
-        for (k = 0; k < t->n_exits; k++)
+        for (k = 0; k < t->n_exits; k++) {
             fprintf(f, ",%.17g,%d", t->ee_conf[k][i], t->ee_pred[k][i]);
+            if (t->ee_p2[k]) fprintf(f, ",%.17g", t->ee_p2[k][i]);
+        }
         fputc('\n', f);
     }
     if (fclose(f) != 0)
@@ -596,6 +620,7 @@ trace_free(struct hi_trace *t)
     for (i = 0; i < TRACE_MAX_EXITS; i++) {
         free(t->ee_conf[i]);
         free(t->ee_pred[i]);
+        free(t->ee_p2[i]);
     }
     for (i = 0; i < t->n_meta; i++) {
         free(t->meta[i].key);

@@ -52,6 +52,7 @@ struct hi_trace {
     size_t n_exits;          /* ee1 .. ee{n_exits}, both _conf and _pred */
     double *ee_conf[TRACE_MAX_EXITS];
     int *ee_pred[TRACE_MAX_EXITS];
+    double *ee_p2[TRACE_MAX_EXITS];   /* ee<k>_p2, second-largest softmax of exit k; optional */
 
     struct hi_trace_meta *meta;
     size_t n_meta;

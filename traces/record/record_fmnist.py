@@ -532,7 +532,7 @@ def record_base(args, data, xtr, ytr, xte, yte, n_train, n_test, ep, log,
                   + ["sml_prob_%d" % k for k in range(10)]
                   + ["lml_pred", "lml_conf", "bytes"]
                   + ["ee%d_%s" % (e, c) for e in (1, 2, 3)
-                     for c in ("conf", "pred")])
+                     for c in ("conf", "pred", "p2")])
     cnn_rows = []
     c_sml, c_lml, c_ee = [], [], [[], [], []]
     for i in range(n_test):
@@ -546,8 +546,8 @@ def record_base(args, data, xtr, ytr, xte, yte, n_train, n_test, ep, log,
         c_lml.append(lp)
         for e in range(3):
             es = fmt_probs(e_prob[e][i])
-            epred, econf, _ = top2(es, e_prob[e][i])
-            row += [econf, str(epred)]
+            epred, econf, ep2 = top2(es, e_prob[e][i])
+            row += [econf, str(epred), ep2]
             c_ee[e].append(epred)
         cnn_rows.append(row)
 
