@@ -1109,42 +1109,71 @@ digest(struct sweep *sw, const char *path, uint64_t *out, struct hi_error *err)
     return HI_OK;
 }
 
-/* The identity hash of a point's configuration (sweep.h). */
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The identity hash of a point's configuration (sweep.h): the sorted
+ * "key=value" lines of the keys whose value differs from the schema's
+ * default, so that a hisim with more keys (at their defaults) keeps the
+ * keys, and the seeds, of every point. */
 static int
 identity(struct sweep *sw, const struct hi_config *cfg, uint64_t *key, struct hi_error *err)
 {
-    struct hi_config *c = malloc(sizeof *c);
-    static const char magic[] = "hisim-point-v1\n";
+    static const char magic[] = "hisim-point-v2\n";
     const char *target = sweep_target_name(sw->target);
-    char *json;
-    size_t i;
-    if (!c)
-        return error_set(err, HI_EINTERNAL, "out of memory");
+    struct hi_config *c = malloc(sizeof *c);
+    char **lines = calloc(config_n_keys, sizeof *lines);
+    char *buf = malloc(CONFIG_PATH_MAX + 64);
+    size_t i, n = 0;
+    int rc = HI_OK;
+
+    if (!c || !lines || !buf) {
+        rc = error_set(err, HI_EINTERNAL, "out of memory");
+        goto out;
+    }
     *c = *cfg;
-    c->seed = 0;
-    c->name[0] = '\0';
     for (i = 0; i < config_n_keys; i++) {
         const struct config_key *k = &config_keys[i];
         char *field = (char *)c + k->offset;
-        uint64_t h;
-        if (k->type != CONFIG_PATH || !field[0])
+        uint64_t h = 0;
+        size_t len;
+        /* the seed is the sweep's to give; the name is a label */
+        if (strcmp(k->path, "seed") == 0 || strcmp(k->path, "name") == 0)
             continue;
-        if (digest(sw, field, &h, err)) {
-            free(c);
-            return err->status;
+        if (k->type == CONFIG_PATH && field[0]) {
+            if ((rc = digest(sw, field, &h, err)))
+                goto out;
+            snprintf(field, k->size, "fnv1a64:%016llx", (unsigned long long)h);
         }
-        snprintf(field, k->size, "fnv1a64:%016llx", (unsigned long long)h);
+        config_format(c, k, buf, CONFIG_PATH_MAX + 64);
+        if (strcmp(buf, sw->defaults[i]) == 0)
+            continue;
+        len = strlen(k->path) + strlen(buf) + 2;
+        if (!(lines[n] = malloc(len))) {
+            rc = error_set(err, HI_EINTERNAL, "out of memory");
+            goto out;
+        }
+        snprintf(lines[n++], len, "%s=%s", k->path, buf);
     }
-    json = config_to_json(c);
-    free(c);
-    if (!json)
-        return error_set(err, HI_EINTERNAL, "out of memory");
+    qsort(lines, n, sizeof *lines, cmp_str);
     *key = sweep_fnv1a(SWEEP_FNV_BASIS, magic, sizeof magic - 1);
     *key = sweep_fnv1a(*key, target, strlen(target));
     *key = sweep_fnv1a(*key, "\n", 1);
-    *key = sweep_fnv1a(*key, json, strlen(json));
-    free(json);
-    return HI_OK;
+    for (i = 0; i < n; i++) {
+        *key = sweep_fnv1a(*key, lines[i], strlen(lines[i]));
+        *key = sweep_fnv1a(*key, "\n", 1);
+    }
+out:
+    if (lines)
+        for (i = 0; i < n; i++)
+            free(lines[i]);
+    free(lines);
+    free(buf);
+    free(c);
+    return rc;
 }
 
 /* The index of the shared trace for cfg, loading it on first use.  The
@@ -1206,10 +1235,21 @@ sweep_expand(struct sweep *sw, struct hi_error *err)
 
     sw->key = calloc(sw->n_points, sizeof *sw->key);
     sw->trace_of = calloc(sw->n_points, sizeof *sw->trace_of);
+    sw->defaults = calloc(config_n_keys, sizeof *sw->defaults);
     ki = malloc(sw->n_points * sizeof *ki);
-    if (!cfg || !sw->key || !sw->trace_of || !ki) {
+    if (!cfg || !sw->key || !sw->trace_of || !sw->defaults || !ki) {
         error_set(err, HI_EINTERNAL, "out of memory");
         goto out;
+    }
+    /* the schema's defaults as text, against which identities are taken */
+    config_defaults(cfg);
+    for (p = 0; p < config_n_keys; p++) {
+        char buf[CONFIG_PATH_MAX + 64];
+        config_format(cfg, &config_keys[p], buf, sizeof buf);
+        if (!(sw->defaults[p] = strdup(buf))) {
+            error_set(err, HI_EINTERNAL, "out of memory");
+            goto out;
+        }
     }
     for (p = 0; p < sw->n_points; p++) {
         if (sweep_point_config(sw, p, cfg, err))
@@ -1322,6 +1362,10 @@ sweep_free(struct sweep *sw)
     }
     for (i = 0; i < sw->n_digests; i++)
         free(sw->digests[i].real);
+    if (sw->defaults)
+        for (i = 0; i < config_n_keys; i++)
+            free(sw->defaults[i]);
+    free(sw->defaults);
     free(sw->traces);
     free(sw->digests);
     free(sw->key);

@@ -30,11 +30,14 @@
  *
  * Identity: a point's key is the 64-bit FNV-1a hash (offset basis
  * 14695981039346656037, prime 1099511628211, over bytes, so the same on
- * every platform) of "hisim-point-v1\n" TARGET "\n" and the canonical
- * JSON of its effective configuration (config_to_json after the catalog)
- * with `seed` set to 0, `name` emptied and every file path replaced by
- * the FNV-1a hash of the file's bytes ("fnv1a64:<16 hex digits>"): a
- * point is what it computes, wherever its files lie.
+ * every platform) of "hisim-point-v2\n" TARGET "\n" and the canonical
+ * text of its effective configuration (after the catalog): one line
+ * "key=value\n" (config_format's text, as `hisim show` prints it) for
+ * every key but `seed` and `name` whose value differs from the schema
+ * default, sorted by key, every file path replaced by the FNV-1a hash of
+ * the file's bytes ("fnv1a64:<16 hex digits>").  A point is what
+ * it computes, wherever its files lie; a hisim that adds keys (at their
+ * defaults) keeps every point's key and seeds.
  *
  * Seeds: with m(x) the splitmix64 finaliser,
  *   seed(p, r) = m(m(m(S) ^ key_p) ^ r) >> 1           (crn: false)
@@ -118,6 +121,7 @@ struct sweep {
     size_t n_traces;
     struct sweep_digest *digests;   /* content hashes of the files named */
     size_t n_digests;
+    char **defaults;         /* per schema key: its default as text */
 };
 
 /* Reads and checks a sweep file: its keys, axes, the base scenario and

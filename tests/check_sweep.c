@@ -256,6 +256,34 @@ START_TEST(test_keys)
 }
 END_TEST
 
+/* The key is the documented hash, computed here from its definition: the
+ * FNV-1a of "hisim-point-v2\nsimulate\n" and the sorted key=value lines
+ * of the keys that differ from their defaults (seed and name left out),
+ * the trace by the hash of its bytes.  A key set to its default, the
+ * scenario's seed and name leave it alone. */
+START_TEST(test_key_definition)
+{
+    struct sweep sw;
+    struct hi_error err = {0};
+    char *csv, text[1000];
+    size_t len;
+    uint64_t h;
+    int rc;
+    base_scenario();
+    util_write(util_tmp("base3.yaml"), "name: x\nseed: 77\ntrace:\n  file: t.csv\npolicy:\n  theta: 0.5\n"
+                                       "network:\n  delay_ms: 20\n");
+    rc = load("kd.yaml", "scenario: base3.yaml\naxes:\n  cost.beta: [0.3]\n", &sw, &err);
+    ck_assert_msg(rc == 0 && sweep_expand(&sw, &err) == 0, "%s", err.msg);
+    csv = util_read(util_tmp("t.csv"), &len);
+    h = sweep_fnv1a(SWEEP_FNV_BASIS, csv, len);
+    free(csv);
+    snprintf(text, sizeof text, "hisim-point-v2\nsimulate\ncost.beta=0.3\npolicy.theta=0.5\ntrace.file=fnv1a64:%016llx\n",
+             (unsigned long long)h);
+    ck_assert_uint_eq(sw.key[0], sweep_fnv1a(SWEEP_FNV_BASIS, text, strlen(text)));
+    sweep_free(&sw);
+}
+END_TEST
+
 /* The stopping rule against a direct computation: stop at the first k >=
  * min where t_{0.975,k-1}·s/√k <= rel·|mean|. */
 START_TEST(test_stop_rule)
@@ -651,6 +679,7 @@ suite_sweep(void)
     tcase_add_test(tc, test_fnv);
     tcase_add_test(tc, test_seeds);
     tcase_add_test(tc, test_keys);
+    tcase_add_test(tc, test_key_definition);
     tcase_add_test(tc, test_stop_rule);
     tcase_add_test(tc, test_stop_sweep);
     tcase_add_test(tc, test_threads_reuse_export);
