@@ -38,6 +38,12 @@ summary_metrics(const struct engine_result *r, struct store_metric *m)
     PUT("dm_recall", r->dm_recall);
     PUT("dm_f1", r->dm_f1);
     PUT("dm_f1_offload", r->dm_f1_offload);
+    if (r->priced) {   /* 003: a policy that deploys exits and splits */
+        PUT("cloud_cost", r->cloud_cost);
+        PUT("cloud_cost_per_1000", r->cloud_cost_per_1000);
+        PUT("cloud_cost_rel", r->cloud_cost_rel);
+        PUT("cloud_invocations", r->cloud_invocations);
+    }
     PUT("transmissions", r->transmissions);
     PUT("events", r->events);
     PUT("throughput", r->throughput);
@@ -197,12 +203,18 @@ summary_print_text(FILE *f, const struct store_loaded *run)
                 "positive = local answer used); F1 with offload as positive %.4f\n", M("dm_f1"), M("dm_precision"),
                 M("dm_recall"), M("dm_tp"), M("dm_fp"), M("dm_fn"), M("dm_tn"), M("dm_f1_offload"));
     fprintf(f, "  total cost        %.4f (mean %.6f per sample)\n", M("total_cost"), M("mean_cost"));
-    fprintf(f, "  expected cost     %.4f; best fixed threshold %.4f at theta %.6g; regret %.4f\n",
-            M("expected_cost"), M("best_fixed_cost"), M("best_fixed_theta"), M("regret"));
+    /* the best fixed threshold is HI's (the S-ML's confidence, the L-ML's
+     * answers): no baseline for a split network's exits */
+    if (isnan(M("cloud_cost_per_1000")))
+        fprintf(f, "  expected cost     %.4f; best fixed threshold %.4f at theta %.6g; regret %.4f\n",
+                M("expected_cost"), M("best_fixed_cost"), M("best_fixed_theta"), M("regret"));
     fprintf(f, "  makespan          %.6f s (system time %.4f ms per sample, batch %.0f)\n", M("makespan_s"),
             M("system_time_ms"), M("batch"));
     fprintf(f, "  response time     mean %.4f ms, p95 %.4f ms\n", M("mean_response_ms"), M("p95_response_ms"));
     fprintf(f, "  device energy     %.4f mJ\n", M("energy_mj"));
+    if (!isnan(M("cloud_cost_per_1000")))
+        fprintf(f, "  cloud cost        $%.6g per 1000 inferences, %.4f of cloud-only (%.0f invocations)\n",
+                M("cloud_cost_per_1000"), M("cloud_cost_rel"), M("cloud_invocations"));
     if (!isnan(M("throughput")))
         fprintf(f, "  throughput        %.4f samples/s\n", M("throughput"));
     if (!isnan(M("util_device")))

@@ -22,6 +22,7 @@ extern const struct hi_policy_type hi_policy_ee;
 extern const struct hi_policy_type hi_policy_ee_hi;
 extern const struct hi_policy_type hi_policy_hedge_hi;
 extern const struct hi_policy_type hi_policy_hedge_hi_restart;
+extern const struct hi_policy_type hi_policy_edgelesspart;
 
 const struct hi_policy_type *const policy_types[] = {
     &hi_policy_no_offload,
@@ -42,6 +43,7 @@ const struct hi_policy_type *const policy_types[] = {
     &hi_policy_ee_hi,
     &hi_policy_hedge_hi,
     &hi_policy_hedge_hi_restart,
+    &hi_policy_edgelesspart,
     NULL
 };
 

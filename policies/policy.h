@@ -17,7 +17,8 @@
  * Call order: init; then, for each sample in the device's order, decide
  * once per stage until the action is final (at arrival with
  * POLICY_DECIDES_AT_ARRIVAL; after the S-ML; or at every early exit with
- * POLICY_EXITS); feedback once per batch of M = policy.batch samples with
+ * POLICY_EXITS, at the deployed ones only when the type declares a
+ * deployment); feedback once per batch of M = policy.batch samples with
  * their outcomes, in order; fini.  A policy with POLICY_WAITS_FEEDBACK
  * gets the next batch only after the feedback of the previous one.
  */
@@ -107,6 +108,10 @@ struct hi_policy_type {
      * run summary; may be NULL. */
     void (*describe)(const void *st, char *buf, size_t len);
     void (*fini)(void *st);        /* may be NULL */
+    /* The early-exit network the instance deploys (traces/sample.h),
+     * asked once after init; may be NULL: every exit of device.profile
+     * runs on the device and nothing is split after them. */
+    void (*deployment)(const void *st, struct hi_deployment *d);
 };
 
 struct hi_policy {

@@ -15,6 +15,7 @@
 #include "policies/policy.h"
 #include "sim/channel.h"
 #include "sim/json.h"
+#include "traces/split.h"
 
 static const char *const order_names[] = {"sequential", "shuffle", "bootstrap", NULL};
 static const char *const cost_model_names[] = {"classify", "filter", NULL};
@@ -222,6 +223,33 @@ const struct config_key config_keys[] = {
      "no request arrives after this time, s; 0: each stream stops after its count"},
     {"hidp.overhead_ms", CONFIG_NUMBER, OFF(hidp.overhead_ms), 0, 0, 1e9, 0, NULL, NULL, "15",
      "HiDP's exploration time, added once to every hidp request (004 §IV-A: 15 ms)"},
+    /* edgelesspart (003); defaults as traces/split.h and traces/cloud.h */
+    {"split.rule", CONFIG_CHOICE, OFF(elp.rule), 0, 0, 0, 0, NULL, split_rule_names, "memory-share",
+     "edgelesspart: where to split device.profile: latency, memory-share (003 §III) or layer-share (§II)"},
+    {"split.fraction", CONFIG_NUMBER, OFF(elp.fraction), 0, 0, 1, 0, NULL, NULL, "0.7",
+     "edgelesspart: memory-share and layer-share: the edge part's largest share of the memory or layers (003 §III: 0.7)"},
+    {"ee.placement", CONFIG_CHOICE, OFF(elp.placement), 0, 0, 0, 0, NULL, split_placement_names, "linear",
+     "edgelesspart: exits placed linearly or Pareto-distributed within each part (003 §II)"},
+    {"ee.per_part", CONFIG_COUNT, OFF(elp.per_part), 0, 0, 3, 0, NULL, NULL, "3",
+     "edgelesspart: exits per part, at most 3 (003 §II)"},
+    {"ee.pareto_shape", CONFIG_NUMBER, OFF(elp.pareto_shape), 0, 0, 1e6, 1, NULL, NULL, "1.1609640474436813",
+     "edgelesspart: shape a of the Pareto placement (log 5/log 4, the 80-20 shape)"},
+    {"ee.c_thr", CONFIG_NUMBER, OFF(elp.c_thr), 0, 0, 1e6, 0, NULL, NULL, "0.8",
+     "edgelesspart: an exit answers when its confidence is greater than c_thr (003 §II; > 1: no exit does)"},
+    {"cloud.price_invocation", CONFIG_NUMBER, OFF(cloud.price_invocation), 0, 0, 1e6, 0, NULL, NULL, "0.0000004",
+     "edgelesspart: $ per cloud invocation (Google Cloud Functions 1st gen: $0.40 per million)"},
+    {"cloud.price_gb_s", CONFIG_NUMBER, OFF(cloud.price_gb_s), 0, 0, 1e6, 0, NULL, NULL, "0.0000025",
+     "edgelesspart: $ per GB-second of provisioned memory (Tier 1)"},
+    {"cloud.price_ghz_s", CONFIG_NUMBER, OFF(cloud.price_ghz_s), 0, 0, 1e6, 0, NULL, NULL, "0.00001",
+     "edgelesspart: $ per GHz-second of provisioned CPU (Tier 1)"},
+    {"cloud.price_egress_gb", CONFIG_NUMBER, OFF(cloud.price_egress_gb), 0, 0, 1e6, 0, NULL, NULL, "0.12",
+     "edgelesspart: $ per GB (2^30 bytes) of the answers sent back"},
+    {"cloud.billing_ms", CONFIG_NUMBER, OFF(cloud.billing_ms), 0, 0, 1e9, 0, NULL, NULL, "100",
+     "edgelesspart: billing increment, ms; a cloud part's time is rounded up to it (0: exact)"},
+    {"cloud.mem_gb", CONFIG_NUMBER, OFF(cloud.mem_gb), 0, 0, 1e6, 0, NULL, NULL, "0.25",
+     "edgelesspart: provisioned memory of the function, GB (256 MB)"},
+    {"cloud.cpu_ghz", CONFIG_NUMBER, OFF(cloud.cpu_ghz), 0, 0, 1e6, 0, NULL, NULL, "0.4",
+     "edgelesspart: provisioned CPU of the function, GHz (400 MHz with 256 MB)"},
 };
 
 const size_t config_n_keys = sizeof config_keys / sizeof config_keys[0];
@@ -339,10 +367,10 @@ set_value(struct hi_config *cfg, const struct config_key *k, const char *path, c
     size_t i;
 
     if (!k) {
-        const char *names[64];
+        const char *names[CONFIG_MAX_KEYS];
         const char *near;
         size_t n = 0;
-        for (i = 0; i < config_n_keys && n < 64; i++)
+        for (i = 0; i < config_n_keys && n < CONFIG_MAX_KEYS; i++)
             names[n++] = config_keys[i].path;
         near = error_closest(path, names, n);
         if (near)

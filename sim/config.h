@@ -159,6 +159,20 @@ struct hi_config {
     struct {
         double overhead_ms;        /* HiDP's exploration, once per request (004 §IV-A: 15 ms) */
     } hidp;
+    /* EdgeLessPart's plan (003, traces/split.h): keys split.rule,
+     * split.fraction, ee.placement, ee.per_part, ee.pareto_shape, ee.c_thr */
+    struct {
+        int rule;                  /* enum split_rule */
+        double fraction;           /* memory-share, layer-share */
+        int placement;             /* enum split_placement */
+        size_t per_part;           /* exits per part, <= 3 */
+        double pareto_shape;
+        double c_thr;              /* an exit answers when its confidence > c_thr */
+    } elp;
+    struct {                       /* pay-per-use cloud prices (traces/cloud.h), US dollars */
+        double price_invocation, price_gb_s, price_ghz_s, price_egress_gb;
+        double billing_ms, mem_gb, cpu_ghz;
+    } cloud;
     unsigned char set[CONFIG_MAX_KEYS];  /* 1: set by the scenario or -s (not a default) */
 };
 

@@ -13,6 +13,10 @@
  *   S-ML       after τed the policy accepts or offloads
  *   exits      (POLICY_EXITS) after each exit k the policy exits,
  *              continues to exit k + 1, or offloads the raw sample
+ *   deployed   (a policy with a deployment, 003 EdgeLessPart) only the
+ *              deployed exits run and are asked; after them SPLIT runs
+ *              the layers up to the split and sends that tensor, and the
+ *              server runs the rest with its own exits (server.c)
  *
  * The processor is free once the decision is taken.  At the end of a
  * batch of M samples the transmission with the batch's offloads goes to
@@ -65,6 +69,27 @@ local_cost(const struct model *m, const struct job *j)
     return cost_accept(&m->cost, m->tr, j->row);
 }
 
+/* The cost of the local answer at the stage decided on, for the expected
+ * cost of an offload (before any local inference: the S-ML's). */
+static double
+stage_local_cost(const struct model *m, const struct job *j)
+{
+    const struct hi_trace *tr = m->tr;
+    if (j->stage == HI_STAGE_EXIT)
+        return m->cost.model == COST_FILTER ? 0.0 : (double)(tr->ee_pred[j->exit - 1][j->row] != tr->label[j->row]);
+    return cost_accept(&m->cost, tr, j->row);
+}
+
+/* The server's answer to an offloaded sample: the L-ML's, or under a
+ * deployment the exit that answered on the server. */
+static int
+server_pred(const struct model *m, const struct job *j)
+{
+    if (j->cloud)
+        return j->srv_exit ? m->tr->ee_pred[j->srv_exit - 1][j->row] : m->tr->lml_pred[j->row];
+    return m->tr->lml_pred[j->row];
+}
+
 static int
 local_correct(const struct model *m, const struct job *j)
 {
@@ -110,6 +135,17 @@ fill_view(const struct model *m, struct device *d, const struct job *j, struct h
             d->exit_conf[k] = tr->ee_conf[k][j->row];
             d->exit_pred[k] = tr->ee_pred[k][j->row];
         }
+        if (d->dep) {   /* only the deployed exits were seen */
+            const struct hi_deployment *p = exec_deployed_plan(d->dep);
+            for (k = 0; k < j->exit; k++) {
+                d->exit_conf[k] = NAN;
+                d->exit_pred[k] = -1;
+            }
+            for (k = 0; k < j->done; k++) {
+                d->exit_conf[p->device[k] - 1] = tr->ee_conf[p->device[k] - 1][j->row];
+                d->exit_pred[p->device[k] - 1] = tr->ee_pred[p->device[k] - 1][j->row];
+            }
+        }
         v->exit_conf = d->exit_conf;
         v->exit_pred = d->exit_pred;
         v->p2 = tr->ee_p2[j->exit - 1] ? tr->ee_p2[j->exit - 1][j->row] : NAN;
@@ -136,10 +172,14 @@ decided(struct model *m, struct device *d, size_t idx, int on_processor)
     struct hi_action cost_act = j->act;
     int is_end;
 
-    if (j->act.kind == HI_ACT_OFFLOAD && d->exits)
-        cost_act.kind = HI_ACT_OFFLOAD_RAW;   /* the raw sample, after the exits ran */
-    exec_cost(d->exec, j->row, &cost_act, &c);
-    if (d->exits && (j->act.kind == HI_ACT_OFFLOAD || j->act.kind == HI_ACT_EXIT)) {
+    if (d->dep) {
+        exec_deployed_cost(d->exec, d->dep, j->row, j->done, &j->act, &c);
+    } else {
+        if (j->act.kind == HI_ACT_OFFLOAD && d->exits)
+            cost_act.kind = HI_ACT_OFFLOAD_RAW;   /* the raw sample, after the exits ran */
+        exec_cost(d->exec, j->row, &cost_act, &c);
+    }
+    if (!d->dep && d->exits && (j->act.kind == HI_ACT_OFFLOAD || j->act.kind == HI_ACT_EXIT)) {
         struct exec_cost ce;
         struct hi_action ex = hi_act(HI_ACT_EXIT, j->exit);
         exec_cost(d->exec, j->row, &ex, &ce);
@@ -165,12 +205,9 @@ decided(struct model *m, struct device *d, size_t idx, int on_processor)
     case HI_ACT_SPLIT:
         j->offload = 1;
         j->cost = cost_offload(&m->cost, tr, j->row);
-        {
-            double c_local = j->stage == HI_STAGE_EXIT
-                ? (m->cost.model == COST_FILTER ? 0.0 : (double)(tr->ee_pred[j->exit - 1][j->row] != tr->label[j->row]))
-                : cost_accept(&m->cost, tr, j->row);
-            j->exp_cost = j->q_off * j->cost + (1.0 - j->q_off) * c_local;
-        }
+        j->exp_cost = j->q_off * j->cost + (1.0 - j->q_off) * stage_local_cost(m, j);
+        if (j->act.kind == HI_ACT_SPLIT && d->dep)
+            j->cloud = d->dep;       /* the server runs the deployment's part (server.c) */
         if (j->act.kind == HI_ACT_OFFLOAD)
             j->local_pred = j->stage == HI_STAGE_EXIT ? tr->ee_pred[j->exit - 1][j->row] : tr->sml_pred[j->row];
         j->bytes = c.bytes;
@@ -237,10 +274,26 @@ decide(struct model *m, struct device *d, size_t idx)
         decided(m, d, idx, 1);
         return;
     case HI_STAGE_EXIT:
+        if (a.kind == HI_ACT_CONTINUE && d->dep) {
+            /* on to the next deployed exit; the rows of the others cost nothing */
+            const struct hi_deployment *p = exec_deployed_plan(d->dep);
+            assert(j->done < p->n_device);
+            j->exit = (unsigned char)p->device[j->done];
+            run_stage(m, idx, exec_deployed_stage_s(d->dep, j->done));
+            j->done++;
+            return;
+        }
         if (a.kind == HI_ACT_CONTINUE) {
             assert(j->exit < v.n_exits);
             j->exit++;
             run_stage(m, idx, exec_exit_s(d->exec, j->exit));
+            return;
+        }
+        if (a.kind == HI_ACT_SPLIT) {
+            /* after the exits: the layers up to the split, then the send */
+            assert(d->dep && exec_deployed_plan(d->dep)->has_split && a.k == exec_deployed_plan(d->dep)->split);
+            j->splitting = 1;
+            run_stage(m, idx, exec_deployed_tail_s(d->dep, j->done));
             return;
         }
         assert((a.kind == HI_ACT_EXIT && a.k == j->exit) || a.kind == HI_ACT_OFFLOAD);
@@ -282,7 +335,7 @@ ev_stage_done(struct kernel *k, void *obj, size_t idx)
     struct job *j = model_job(m, idx);
     struct device *d = &m->dev[j->dev];
     (void)k;
-    if (j->stage == HI_STAGE_ARRIVAL) {
+    if (j->stage == HI_STAGE_ARRIVAL || j->splitting) {
         assert(j->act.kind == HI_ACT_SPLIT);
         decided(m, d, idx, 1);       /* layers 1..k ran */
         return;
@@ -320,6 +373,19 @@ device_try_start(struct model *m, struct device *d)
         struct exec_cost c;
         exec_cost(d->exec, j->row, &j->act, &c);
         run_stage(m, idx, c.device_s);   /* layers 1..k, then decided */
+    } else if (d->dep && exec_deployed_plan(d->dep)->n_device == 0) {
+        /* no exit on the device: nothing to decide, the deployment
+         * splits every sample (a stage even of 0 s: no recursion) */
+        j->stage = HI_STAGE_ARRIVAL;
+        j->act = hi_act(HI_ACT_SPLIT, exec_deployed_plan(d->dep)->split);
+        j->q_off = 1.0;
+        j->splitting = 1;
+        run_stage(m, idx, exec_deployed_tail_s(d->dep, 0));
+    } else if (d->dep) {
+        j->stage = HI_STAGE_EXIT;
+        j->exit = (unsigned char)exec_deployed_plan(d->dep)->device[0];
+        j->done = 1;
+        run_stage(m, idx, exec_deployed_stage_s(d->dep, 0));
     } else if (d->exits) {
         j->stage = HI_STAGE_EXIT;
         j->exit = 1;
@@ -372,7 +438,7 @@ deliver_feedback(struct model *m, struct device *d, size_t head)
         o->offloaded = j->offload;
         o->failed = j->failed;
         o->local_pred = j->local_pred;
-        o->server_pred = j->offload && !j->failed ? tr->lml_pred[j->row] : -1;
+        o->server_pred = j->offload && !j->failed ? server_pred(m, j) : -1;
         observed_costs(m, j, o->server_pred, o);
         o->cost_accept = full ? cost_accept(&m->cost, tr, j->row) : NAN;
         o->cost_offload = full ? cost_offload(&m->cost, tr, j->row) : NAN;
@@ -404,7 +470,17 @@ device_answer(struct model *m, size_t idx, double at)
     struct job *j = model_job(m, idx);
     j->answered = 1;
     j->response = at - j->t_arrive;
-    j->correct = (unsigned char)cost_correct(&m->cost, m->tr, j->row, 1);
+    if (j->cloud) {
+        /* the server's own exit answered, not the L-ML (003) */
+        int wrong = server_pred(m, j) != m->tr->label[j->row];
+        j->correct = (unsigned char)!wrong;
+        if (m->cost.model != COST_FILTER) {
+            j->cost = m->cost.beta + m->cost.lml_error * (double)wrong;
+            j->exp_cost = j->q_off * j->cost + (1.0 - j->q_off) * stage_local_cost(m, j);
+        }
+    } else {
+        j->correct = (unsigned char)cost_correct(&m->cost, m->tr, j->row, 1);
+    }
     batch_member_done(m, idx);
 }
 

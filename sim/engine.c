@@ -12,6 +12,7 @@
  */
 #include "sim/engine.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,11 @@ validate(const struct model *m, const struct group *g, struct hi_error *err)
     if ((type->flags & POLICY_EXITS) && exec_n_exits(g->exec) != tr->n_exits)
         return error_set(err, HI_EINPUT, "device.profile has %u exits, the trace %zu", exec_n_exits(g->exec),
                          tr->n_exits);
+    if (type->deployment && !(type->flags & POLICY_EXITS))
+        return error_set(err, HI_EINPUT, "policy.name: %s deploys early exits and must decide at them", type->name);
+    if (type->deployment && exec_split_layers(g->exec) != exec_device_layers(g->exec))
+        return error_set(err, HI_EINPUT, "policy.name: %s splits device.profile and runs its rest on the server; "
+                         "server.profile (an L-ML) is not used: unset it", type->name);
     if ((type->flags & POLICY_DECIDES_AT_ARRIVAL) && cfg->policy.batch > 1)
         return error_set(err, HI_EINPUT, "policy.batch: %s decides on arrival, one sample at a time; "
                          "policy.batch must be 1", type->name);
@@ -221,8 +227,55 @@ parse_groups(struct model *m, const struct hi_config *base, struct hi_error *err
     return HI_OK;
 }
 
+/* Two deployments deploy the same network. */
 static int
-device_build(struct model *m, struct device *d, size_t id, const struct group *g,
+deployment_equal(const struct hi_deployment *a, const struct hi_deployment *b)
+{
+    unsigned i;
+    if (a->n_device != b->n_device || a->has_split != b->has_split || a->n_server != b->n_server)
+        return 0;
+    if (a->has_split && (a->split != b->split || a->c_thr != b->c_thr))
+        return 0;
+    for (i = 0; i < a->n_device; i++)
+        if (a->device[i] != b->device[i])
+            return 0;
+    for (i = 0; i < a->n_server; i++)
+        if (a->server[i] != b->server[i])
+            return 0;
+    return 1;
+}
+
+/* The policy's deployment: the group's when it is the same (devices of a
+ * group deploy one network, and 10^7 devices share one), else its own. */
+static int
+device_deploy(struct model *m, struct device *d, struct group *g, struct hi_error *err)
+{
+    struct hi_deployment dep;
+    struct exec_deployed *x;
+    double bytes, only_s;
+    int rc;
+    memset(&dep, 0, sizeof dep);
+    g->type->deployment(d->policy->state, &dep);
+    if (g->dep && deployment_equal(&dep, exec_deployed_plan(g->dep))) {
+        d->dep = g->dep;
+    } else {
+        struct hi_error sub = {0};
+        if ((rc = exec_deploy_new(&x, g->exec, &dep, &sub)))
+            return error_set(err, rc, "policy.name: %s: %s", g->type->name, sub.msg);
+        if (!g->dep)
+            g->dep = x;
+        else
+            d->own_dep = x;
+        d->dep = x;
+    }
+    only_s = exec_deployed_cloud_only_s(d->dep, &bytes);
+    d->cloud_only_cost = cloud_cost(&m->price, only_s * 1e3, bytes);
+    m->priced = 1;
+    return HI_OK;
+}
+
+static int
+device_build(struct model *m, struct device *d, size_t id, struct group *g,
              double theta_star, struct hi_error *err)
 {
     struct hi_policy_env env;
@@ -289,6 +342,10 @@ device_build(struct model *m, struct device *d, size_t id, const struct group *g
     d->policy = policy_new(type, &env, err);
     if (!d->policy)
         return err ? err->status : HI_EINTERNAL;
+    /* a deployment is run from the processor's start, not on entry */
+    assert(!type->deployment || !d->at_arrival);
+    if (type->deployment)
+        return device_deploy(m, d, g, err);
     return HI_OK;
 }
 
@@ -296,6 +353,7 @@ static void
 device_teardown(struct device *d)
 {
     policy_free(d->policy);
+    exec_deployed_free(d->own_dep);
     if (d->rng_order)
         gsl_rng_free(d->rng_order);
     if (d->rng_policy)
@@ -335,6 +393,13 @@ build(struct model *m, const struct hi_config *cfg, const struct hi_trace *tr,
     m->batch_max = cfg->server.batch_max;
     m->batch_timeout = cfg->server.batch_timeout_ms * 1e-3;
     m->batch_setup = cfg->server.batch_setup_ms * 1e-3;
+    m->price.invocation = cfg->cloud.price_invocation;
+    m->price.gb_s = cfg->cloud.price_gb_s;
+    m->price.ghz_s = cfg->cloud.price_ghz_s;
+    m->price.egress_gb = cfg->cloud.price_egress_gb;
+    m->price.billing_ms = cfg->cloud.billing_ms;
+    m->price.mem_gb = cfg->cloud.mem_gb;
+    m->price.cpu_ghz = cfg->cloud.cpu_ghz;
     for (gi = 0; gi < m->n_groups; gi++) {
         struct group *g = &m->groups[gi];
         g->type = override ? override : policy_lookup(g->cfg.policy.name);
@@ -425,6 +490,7 @@ teardown(struct model *m)
     if (m->groups)
         for (i = 0; i < m->n_groups; i++) {
             exec_model_free(m->groups[i].exec);
+            exec_deployed_free(m->groups[i].dep);
             channel_spec_free(m->groups[i].chan);
         }
     free(m->groups);

@@ -41,6 +41,8 @@ struct engine_record {
     size_t device;
     struct hi_action action;
     int failed;           /* every transmission lost */
+    int correct;          /* the answer was right */
+    double cloud_cost;    /* $ of its cloud invocation (003; 0 when none) */
 };
 
 /* Called once per sample in idx order; a nonzero return stops the run
@@ -93,6 +95,11 @@ struct engine_result {
     double energy_mj;          /* device energy */
     double lambda_min;         /* of the trace */
     double relevant_recall;    /* offloaded relevant / relevant; NaN without a relevant column */
+    int priced;                /* a policy deploys exits (003): the cloud figures below are set */
+    size_t cloud_invocations;  /* samples whose cloud part ran */
+    double cloud_cost;         /* $, pay per use (traces/cloud.h) */
+    double cloud_cost_per_1000;
+    double cloud_cost_rel;     /* relative to cloud-only inference of the same samples */
     /* The decision module as a classifier (001 §3.4.2, eq. (2)): over the
      * samples whose local model answered, positive = the local answer was
      * used (LR output 1), against whether it was right.  TP used & right,

@@ -255,3 +255,260 @@ exec_cost(const struct exec_model *m, size_t row, const struct hi_action *a, str
     assert(!"exec_cost: not a final action (CONTINUE) or an unknown kind");
     abort();
 }
+
+/* ---- deployments (003 EdgeLessPart) ---- */
+
+struct exec_deployed {
+    struct hi_deployment dep;
+    double stage_s[TRACE_MAX_EXITS];       /* device stage i */
+    double to_ms[TRACE_MAX_EXITS + 1];     /* [d]: device compute through d device exits, ms */
+    double tail_ms[TRACE_MAX_EXITS + 1];   /* [d]: from there to the split layer, ms */
+    double dev_power_w;
+    double split_bytes;                    /* output of the split layer (split >= 1) */
+    double srv_to_ms[TRACE_MAX_EXITS];     /* server compute from the split through server exit j, ms */
+    double srv_final_ms;                   /* ... through the last row, every server exit evaluated */
+    double srv_bytes[TRACE_MAX_EXITS];     /* server exit j's output tensor */
+    double final_bytes;                    /* the last row's output */
+    unsigned final_exit;                   /* k of the exit ending the profile, or 0 */
+    double pre_ms;                         /* preprocessing of a raw sample (split 0) */
+    double only_s, only_bytes;             /* cloud-only inference */
+};
+
+void
+exec_deployed_free(struct exec_deployed *x)
+{
+    free(x);
+}
+
+const struct hi_deployment *
+exec_deployed_plan(const struct exec_deployed *x)
+{
+    return &x->dep;
+}
+
+/* Prefix sums of cpu_ms over rows 1..r of the rows that `keep` selects:
+ * c[0] = 0, c[r] = c[r − 1] + (row r kept ? cpu_ms : 0). */
+static void
+masked_cum(const struct hi_layers *L, const unsigned char *keep, double *c)
+{
+    size_t r;
+    c[0] = 0.0;
+    for (r = 0; r < L->n; r++)
+        c[r + 1] = c[r] + (keep[r] ? L->cpu_ms[r] : 0.0);
+}
+
+int
+exec_deploy_new(struct exec_deployed **out, const struct exec_model *m, const struct hi_deployment *dep,
+                struct hi_error *err)
+{
+    const struct hi_layers *L = &m->dev;
+    struct exec_deployed *x = NULL;
+    unsigned char *in_dev = NULL, *in_srv = NULL, *in_bb = NULL;
+    unsigned char on_dev[TRACE_MAX_EXITS + 1] = {0}, on_srv[TRACE_MAX_EXITS + 1] = {0};
+    size_t *nbb = NULL, first[TRACE_MAX_EXITS + 1] = {0};
+    double *cd = NULL, *cs = NULL, *cb = NULL;
+    unsigned i, k, final;
+    size_t r, split_bb = 0;
+    int rc = HI_EINPUT;
+
+    *out = NULL;
+    if (!L->n || !L->n_exits)
+        return error_set(err, HI_EINPUT, "a deployment of early exits needs device.profile with exits (ee<k>.* rows)");
+    if (dep->has_split && m->srv.n)
+        return error_set(err, HI_EINPUT, "the deployment splits device.profile and the server runs the rest of it: "
+                         "server.profile (%s) is not used; unset it", m->srv.path);
+    if (!dep->n_device && !dep->has_split)
+        return error_set(err, HI_EINPUT, "the deployment runs no exit on the device and does not split");
+    if (!dep->has_split && dep->n_server)
+        return error_set(err, HI_EINPUT, "the deployment has server exits but no split");
+    if (dep->n_device > L->n_exits || dep->n_server > L->n_exits || isnan(dep->c_thr))
+        return error_set(err, HI_EINPUT, "the deployment lists more exits than device.profile has, or c_thr is NaN");
+    final = L->exit_end[L->n_exits - 1] == L->n ? (unsigned)L->n_exits : 0u;
+    for (i = 0; i < dep->n_device; i++) {
+        k = dep->device[i];
+        if (k < 1 || k > L->n_exits || (i && k <= dep->device[i - 1]))
+            return error_set(err, HI_EINPUT, "the deployment's device exits must be increasing exits 1..%zu of %s",
+                             L->n_exits, L->path);
+        if (k == final && (i + 1 < dep->n_device || dep->has_split))
+            return error_set(err, HI_EINPUT, "the deployment runs the final classifier ee%u on the device: it must "
+                             "be the last device exit, with no split after it", k);
+        on_dev[k] = 1;
+    }
+    for (i = 0; i < dep->n_server; i++) {
+        k = dep->server[i];
+        if (k < 1 || k > L->n_exits || k == final || (i && k <= dep->server[i - 1]))
+            return error_set(err, HI_EINPUT, "the deployment's server exits must be increasing side exits of %s "
+                             "(the final classifier always answers)", L->path);
+        on_srv[k] = 1;
+    }
+    if (dep->has_split && dep->split >= L->n)
+        return error_set(err, HI_EINPUT, "the deployment splits at layer %u of %zu: the split must leave the server "
+                         "a layer", dep->split, L->n);
+    if (dep->has_split && dep->split && L->exit_of[dep->split - 1] && L->exit_of[dep->split - 1] != final)
+        return error_set(err, HI_EINPUT, "the deployment splits after layer %u (%s), a row of exit ee%u: the split "
+                         "must be a backbone layer", dep->split, L->name[dep->split - 1], L->exit_of[dep->split - 1]);
+
+    x = calloc(1, sizeof *x);
+    in_dev = malloc(L->n);
+    in_srv = malloc(L->n);
+    in_bb = malloc(L->n);
+    nbb = malloc((L->n + 1) * sizeof *nbb);
+    cd = malloc((L->n + 1) * sizeof *cd);
+    cs = malloc((L->n + 1) * sizeof *cs);
+    cb = malloc((L->n + 1) * sizeof *cb);
+    if (!x || !in_dev || !in_srv || !in_bb || !nbb || !cd || !cs || !cb) {
+        rc = error_set(err, HI_EINTERNAL, "out of memory");
+        goto fail;
+    }
+    nbb[0] = 0;
+    for (r = 0; r < L->n; r++) {
+        unsigned e = L->exit_of[r];
+        in_bb[r] = !e || e == final;
+        in_dev[r] = in_bb[r] || on_dev[e];
+        in_srv[r] = in_bb[r] || on_srv[e];
+        nbb[r + 1] = nbb[r] + in_bb[r];
+        if (e && !first[e])
+            first[e] = r + 1;
+    }
+    /* where the exits hang: the backbone layers before an exit's first
+     * row; a device exit at or before the split, a server exit after it */
+    if (dep->has_split) {
+        split_bb = nbb[dep->split];
+        for (i = 0; i < dep->n_device; i++)
+            if (nbb[first[dep->device[i]] - 1] > split_bb) {
+                error_set(err, HI_EINPUT, "the deployment runs exit ee%u on the device, but it hangs after the split "
+                          "layer %u", dep->device[i], dep->split);
+                goto fail;
+            }
+        for (i = 0; i < dep->n_server; i++)
+            if (nbb[first[dep->server[i]] - 1] <= split_bb) {
+                error_set(err, HI_EINPUT, "the deployment runs exit ee%u on the server, but it hangs before the split "
+                          "layer %u", dep->server[i], dep->split);
+                goto fail;
+            }
+    }
+    masked_cum(L, in_dev, cd);
+    masked_cum(L, in_srv, cs);
+    masked_cum(L, in_bb, cb);
+
+    x->dep = *dep;
+    x->final_exit = final;
+    x->dev_power_w = m->power_w;
+    x->pre_ms = m->pre_ms;
+    x->to_ms[0] = 0.0;
+    for (i = 0; i < dep->n_device; i++) {
+        size_t from = i ? L->exit_end[dep->device[i - 1] - 1] : 0, to = L->exit_end[dep->device[i] - 1];
+        x->stage_s[i] = (cd[to] - cd[from]) / m->dev_speed * 1e-3;
+        x->to_ms[i + 1] = cd[to] / m->dev_speed;
+    }
+    if (dep->has_split) {
+        for (i = 0; i <= dep->n_device; i++) {
+            size_t from = i ? L->exit_end[dep->device[i - 1] - 1] : 0;
+            x->tail_ms[i] = dep->split > from ? (cb[dep->split] - cb[from]) / m->dev_speed : 0.0;
+        }
+        x->split_bytes = dep->split ? layers_out_bytes(L, dep->split) : NAN;
+        for (i = 0; i < dep->n_server; i++) {
+            size_t end = L->exit_end[dep->server[i] - 1];
+            x->srv_to_ms[i] = (cs[end] - cs[dep->split]) / m->srv_speed;
+            x->srv_bytes[i] = L->output_bytes[end - 1];
+        }
+        x->srv_final_ms = (cs[L->n] - cs[dep->split]) / m->srv_speed;
+    }
+    x->final_bytes = L->output_bytes[L->n - 1];
+    x->only_s = (cb[L->n] / m->srv_speed + m->pre_ms) * 1e-3;
+    x->only_bytes = x->final_bytes;
+    *out = x;
+    x = NULL;
+    rc = HI_OK;
+fail:
+    free(x);
+    free(in_dev);
+    free(in_srv);
+    free(in_bb);
+    free(nbb);
+    free(cd);
+    free(cs);
+    free(cb);
+    return rc;
+}
+
+double
+exec_deployed_stage_s(const struct exec_deployed *x, unsigned i)
+{
+    assert(i < x->dep.n_device);
+    return x->stage_s[i];
+}
+
+double
+exec_deployed_tail_s(const struct exec_deployed *x, unsigned done)
+{
+    assert(x->dep.has_split && done <= x->dep.n_device);
+    return x->tail_ms[done] * 1e-3;
+}
+
+void
+exec_deployed_cost(const struct exec_model *m, const struct exec_deployed *x, size_t row, unsigned done,
+                   const struct hi_action *a, struct exec_cost *c)
+{
+    double ms;
+    assert(done <= x->dep.n_device);
+    switch (a->kind) {
+    case HI_ACT_EXIT:
+        assert(done >= 1 && a->k == x->dep.device[done - 1]);
+        ms = x->to_ms[done];
+        c->bytes = 0.0;
+        c->server_s = 0.0;
+        break;
+    case HI_ACT_SPLIT:
+        assert(x->dep.has_split && a->k == x->dep.split);
+        ms = x->to_ms[done] + x->tail_ms[done];
+        c->bytes = x->dep.split ? x->split_bytes : sample_bytes(m, row);
+        c->server_s = (x->srv_final_ms + (x->dep.split ? 0.0 : x->pre_ms)) * 1e-3;
+        break;
+    case HI_ACT_OFFLOAD:   /* the raw sample after the exits, as without a deployment */
+        assert(done >= 1);
+        ms = x->to_ms[done];
+        c->bytes = sample_bytes(m, row);
+        c->server_s = m->lml_s;
+        break;
+    default:
+        assert(!"exec_deployed_cost: not EXIT, SPLIT or OFFLOAD");
+        abort();
+    }
+    c->device_s = ms * 1e-3;
+    c->device_mj = x->dev_power_w * ms;
+}
+
+/* 003 §II: "In case the local EEs do not yield accuracy greater than
+ * c_thr, it will offload to the cloud, where the next network part will
+ * continue as it happens in the edge." */
+void
+exec_server_run(const struct exec_deployed *x, const struct hi_trace *tr, size_t row, struct exec_server_run *r)
+{
+    double pre = x->dep.split ? 0.0 : x->pre_ms;
+    unsigned j;
+    assert(x->dep.has_split && row < tr->n);
+    for (j = 0; j < x->dep.n_server; j++) {
+        unsigned k = x->dep.server[j];
+        assert(k <= tr->n_exits && tr->ee_conf[k - 1]);
+        if (tr->ee_conf[k - 1][row] > x->dep.c_thr) {   /* "greater than c_thr" */
+            r->server_s = (x->srv_to_ms[j] + pre) * 1e-3;
+            r->exit = k;
+            r->final = 0;
+            r->answer_bytes = x->srv_bytes[j];
+            return;
+        }
+    }
+    r->server_s = (x->srv_final_ms + pre) * 1e-3;
+    r->exit = x->final_exit;
+    r->final = 1;
+    r->answer_bytes = x->final_bytes;
+}
+
+double
+exec_deployed_cloud_only_s(const struct exec_deployed *x, double *answer_bytes)
+{
+    if (answer_bytes)
+        *answer_bytes = x->only_bytes;
+    return x->only_s;
+}

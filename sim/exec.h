@@ -79,6 +79,81 @@ const struct hi_layers *exec_device_layers(const struct exec_model *m);
  */
 void exec_cost(const struct exec_model *m, size_t row, const struct hi_action *a, struct exec_cost *c);
 
+/*
+ * A deployment (traces/sample.h, struct hi_deployment: 003 EdgeLessPart)
+ * on this model, its times worked out once so that every query is O(1).
+ * The deployed network is the backbone of device.profile (every row but
+ * those of side exits; an exit that ends the profile is its final
+ * classifier and belongs to the backbone) and the deployed exits' rows:
+ *
+ *   device exit i (0-based)  stage time: the deployed device network's
+ *                 rows after device exit i − 1 (or the start) through
+ *                 the last row of exit device[i]
+ *   SPLIT after i exits      the backbone rows from there to the split
+ *                 layer (exits not reached are not run); layer split's
+ *                 output is sent (split 0: the sample's bytes, and the
+ *                 server's preprocessing)
+ *   the server    the backbone after the split and the server exits'
+ *                 rows, stopping after the first server exit whose
+ *                 confidence is > c_thr, else at the last row
+ *
+ * Times are the profile's divided by device.speed and server.speed.  A
+ * built deployment holds no pointer into the model and is read-only.
+ */
+struct exec_deployed;
+
+/* Checks dep against the model and builds it.  HI_EINPUT when the model
+ * has no device.profile with exits, when server.profile is set next to a
+ * split (the server runs the rest of device.profile), for exits out of
+ * order or out of range, a final classifier that is not the last device
+ * exit or sits before a split, a split layer that is not a backbone layer
+ * or is the last layer, a device exit hanging after the split or a server
+ * exit before it, server exits without a split, or nothing deployed. */
+int exec_deploy_new(struct exec_deployed **out, const struct exec_model *m, const struct hi_deployment *dep,
+                    struct hi_error *err);
+void exec_deployed_free(struct exec_deployed *x);
+const struct hi_deployment *exec_deployed_plan(const struct exec_deployed *x);
+
+/* Device time of stage i (0-based device exit), s. */
+double exec_deployed_stage_s(const struct exec_deployed *x, unsigned i);
+/* Device time from the end of the first `done` device exits (the start
+ * when done = 0) to the split layer, s; 0 when the split layer comes
+ * before the exit's rows (an exit hanging at the split). */
+double exec_deployed_tail_s(const struct exec_deployed *x, unsigned done);
+
+/*
+ * Totals under the deployment for the sample of row `row` after `done`
+ * device exits ran and action a was decided:
+ *   EXIT k      k = device[done − 1]: the device through that exit
+ *   SPLIT k     k = split: the device through `done` exits and the tail
+ *               to the split; the split's bytes; server_s is the whole
+ *               server part with every server exit evaluated (the most it
+ *               takes: exec_server_run gives the sample's own)
+ *   OFFLOAD     after `done` exits (done >= 1), the raw sample to the L-ML
+ * Energy is the device's power times its compute time.  Anything else is
+ * an assertion failure.
+ */
+void exec_deployed_cost(const struct exec_model *m, const struct exec_deployed *x, size_t row, unsigned done,
+                        const struct hi_action *a, struct exec_cost *c);
+
+/* What the server does with a sample split under a deployment. */
+struct exec_server_run {
+    double server_s;      /* compute of the layers run (preprocessing first at split 0), s */
+    unsigned exit;        /* the exit k that answered; 0: the final classifier of a profile without a named one */
+    int final;            /* 1: the final classifier answered */
+    double answer_bytes;  /* the answering exit's output tensor: the reply */
+};
+
+/* The server part for trace row `row`: the first server exit whose
+ * ee<k>_conf is > c_thr answers, else the final classifier.  O(server exits). */
+void exec_server_run(const struct exec_deployed *x, const struct hi_trace *tr, size_t row,
+                     struct exec_server_run *r);
+
+/* Cloud-only inference of the deployment's network, the reference of a
+ * relative cloud cost (003 §III): the whole backbone on the server after
+ * preprocessing, no exits, s; and its answer's bytes. */
+double exec_deployed_cloud_only_s(const struct exec_deployed *x, double *answer_bytes);
+
 /* The checks of exec_model_new that need only the configuration, for
  * profile_apply: conflicting keys, a speed without a profile. */
 int exec_check_config(const struct hi_config *cfg, struct hi_error *err);

@@ -52,6 +52,7 @@ metrics_retire(struct model *m)
         struct engine_result *r = m->res;
         const struct hi_trace *tr = m->tr;
         struct device *d;
+        double cloud = 0.0;
         if (!j->answered || !j->fed)
             break;
         d = &m->dev[j->dev];
@@ -79,6 +80,15 @@ metrics_retire(struct model *m)
         d->cost += j->cost;
         d->resp_sum += j->response;
         d->energy_mj += j->device_mj + (j->offload ? d->cfg->device.energy_offload_mj : 0.0);
+        if (d->dep) {
+            /* pay per use, one invocation per sample whose cloud part ran
+             * (003 §III); cloud-only inference of the same sample is the
+             * reference */
+            cloud = j->cloud && !j->failed ? cloud_cost(&m->price, j->served_s * 1e3, j->answer_bytes) : 0.0;
+            r->cloud_invocations += j->cloud && !j->failed;
+            r->cloud_cost += cloud;
+            m->cloud_only_cost += d->cloud_only_cost;
+        }
         if (d->resp)
             d->resp[d->resp_n++] = j->response;
         regret_add(&m->regret, j->row);
@@ -99,6 +109,8 @@ metrics_retire(struct model *m)
             rec.device = j->dev;
             rec.action = j->act;
             rec.failed = j->failed;
+            rec.correct = j->correct;
+            rec.cloud_cost = cloud;
             if (m->on_record(m->ctx, &rec))
                 m->failed = 1;
         }
@@ -206,6 +218,9 @@ metrics_finish(struct model *m)
         r->regret = 0.0;
     r->lambda_min = cost_lambda_min(m->tr);
     r->relevant_recall = m->tr->relevant && m->relevant ? (double)m->relevant_kept / (double)m->relevant : NAN;
+    r->priced = m->priced;
+    r->cloud_cost_per_1000 = m->priced && n ? 1000.0 * r->cloud_cost / (double)n : NAN;
+    r->cloud_cost_rel = m->priced && m->cloud_only_cost > 0.0 ? r->cloud_cost / m->cloud_only_cost : NAN;
     {
         double tp = (double)r->dm_tp, fp = (double)r->dm_fp, fn = (double)r->dm_fn, tn = (double)r->dm_tn;
         r->dm_precision = tp + fp > 0 ? tp / (tp + fp) : NAN;

@@ -37,6 +37,7 @@
 #include "sim/kernel.h"
 #include "sim/regret.h"
 #include "sim/resource.h"
+#include "traces/cloud.h"
 #include "traces/cost.h"
 #include "traces/trace.h"
 
@@ -71,6 +72,13 @@ struct job {
     unsigned char stage;   /* enum hi_stage being run */
     unsigned char exit;    /* exit being run (staged) */
     unsigned char offload, answered, fed, failed, correct, closed;
+    /* under a deployment (struct exec_deployed) */
+    unsigned char done;        /* device exits run so far */
+    unsigned char splitting;   /* the device runs the layers up to the split */
+    const struct exec_deployed *cloud;   /* split: the server runs its part */
+    unsigned char srv_exit;    /* the exit that answered on the server (0: an unnamed final layer) */
+    double answer_bytes;       /* its output tensor: the cloud's egress */
+    double served_s;           /* the server's service of this sample, billed */
 };
 
 struct link {
@@ -95,6 +103,7 @@ struct group {
     const struct hi_policy_type *type;
     struct exec_model *exec;
     struct channel_spec *chan;       /* for the group's own uplinks */
+    struct exec_deployed *dep;       /* the deployment of its first device, or NULL */
 };
 
 struct device {
@@ -104,6 +113,9 @@ struct device {
     const struct model *model;       /* the model it belongs to */
     struct exec_model *exec;         /* the group's execution model */
     int exits;                       /* its policy runs the exit model */
+    const struct exec_deployed *dep; /* its policy's deployment (the group's or own_dep), or NULL */
+    struct exec_deployed *own_dep;   /* one that differs from the group's */
+    double cloud_only_cost;          /* $ of one sample's cloud-only inference under dep */
     int at_arrival;                  /* its policy decides on entry */
     struct hi_policy *policy;
     gsl_rng *rng_order, *rng_policy, *rng_arrivals;
@@ -142,6 +154,9 @@ struct model {
     double downlink;
     double offload_s;                /* network.offload_ms, or -1 */
     int reply_batch;
+    int priced;                      /* some device deploys exits: cloud cost (003) */
+    struct hi_cloud_price price;
+    double cloud_only_cost;          /* Σ over retired samples of devices with a deployment */
     int exponential;                 /* exponential service */
     size_t batch_max;
     double batch_timeout, batch_setup;

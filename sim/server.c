@@ -11,6 +11,12 @@
  * reaches the device downlink after its service ends (server.reply:
  * sample), or after the last sample of its transmission is served
  * (server.reply: batch, 002 eq. (7)).
+ *
+ * A sample split under a deployment (003 EdgeLessPart) carries its cloud
+ * part (job.cloud): the server runs the rest of the network from the
+ * split layer with that part's exits and stops at the first whose
+ * confidence exceeds the deployment's c_thr, else at the final
+ * classifier (exec_server_run); its service is the layers it ran.
  */
 #include <gsl/gsl_randist.h>
 
@@ -48,7 +54,12 @@ server_try(struct model *m)
             else
                 model_job(m, last)->snext = idx;
             last = idx;
-            service += m->exponential ? gsl_ran_exponential(S->rng, j->server_s) : j->server_s;
+            {
+                double s = m->exponential ? gsl_ran_exponential(S->rng, j->server_s) : j->server_s;
+                if (j->cloud)
+                    j->served_s = s;   /* billed (metrics.c) */
+                service += s;
+            }
         }
         resource_start(&S->res, now);
         kernel_after(m->k, service, ev_server_done, m, first);
@@ -69,7 +80,15 @@ void
 server_submit(struct model *m, size_t idx)
 {
     struct server *S = &m->server;
-    model_job(m, idx)->t_server_in = m->k->now;
+    struct job *j = model_job(m, idx);
+    j->t_server_in = m->k->now;
+    if (j->cloud) {
+        struct exec_server_run run;
+        exec_server_run(j->cloud, m->tr, j->row, &run);
+        j->server_s = run.server_s;
+        j->srv_exit = (unsigned char)run.exit;
+        j->answer_bytes = run.answer_bytes;
+    }
     resource_offered(&S->res, m->k->now);
     if (resource_push(&S->res, m->k->now, idx)) {
         m->failed = 1;

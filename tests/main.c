@@ -15,7 +15,8 @@ main(void)
         suite_batchsize, suite_synth, suite_hil, suite_system,
         suite_channel, suite_cluster,
         suite_omd, suite_oma, suite_lr, suite_neurosurgeon,
-        suite_ee, suite_hedge, suite_qos, suite_sweep,
+        suite_ee, suite_hedge, suite_qos,
+        suite_edgelesspart, suite_sweep,
     };
     SRunner *sr = srunner_create(NULL);
     size_t i;

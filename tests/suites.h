@@ -31,6 +31,7 @@ Suite *suite_qos(void);
 Suite *suite_system(void);
 Suite *suite_channel(void);
 Suite *suite_cluster(void);
+Suite *suite_edgelesspart(void);
 Suite *suite_sweep(void);
 
 #endif

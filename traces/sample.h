@@ -25,7 +25,9 @@
  *   CONTINUE     at an exit k: run on to exit k + 1; before the S-ML:
  *                run it
  *   SPLIT        run layers 1..k on the device, send layer k's output
- *                tensor, let the server run the rest (k = 0: raw input)
+ *                tensor, let the server run the rest (k = 0: raw input);
+ *                at an early exit of a policy with a deployment (below):
+ *                after the exits, the deployment's split layer k
  */
 enum hi_action_kind {
     HI_ACT_ACCEPT = 0,
@@ -41,6 +43,26 @@ struct hi_action {
     unsigned k;                  /* EXIT: exit number; SPLIT: layers on the device */
 };
 
+/* The early-exit network a policy deploys (003 EdgeLessPart), declared
+ * once after init (hi_policy_type.deployment).  Exits are numbered k as
+ * ee<k> of device.profile.  The device runs its backbone and only the
+ * exits in `device`, and the policy is asked only at those; the rows of
+ * every other exit cost nothing.  With a split, the sample that passes
+ * the device's exits is sent at layer `split` (its output tensor; 0: the
+ * raw sample) and the server runs the rest of the same network with the
+ * exits in `server`: it answers with the first whose confidence exceeds
+ * c_thr, else with the final classifier.  Without device exits the
+ * device splits every sample at once (there is nothing to decide). */
+struct hi_deployment {
+    unsigned n_device;                   /* exits run on the device */
+    unsigned device[TRACE_MAX_EXITS];    /* their k, increasing */
+    int has_split;                       /* 1: SPLIT after the device's exits */
+    unsigned split;                      /* layer (1-based row of device.profile) whose output is sent */
+    unsigned n_server;                   /* exits run on the server after the split */
+    unsigned server[TRACE_MAX_EXITS];    /* their k, increasing */
+    double c_thr;                        /* a server exit answers when its confidence > c_thr */
+};
+
 /* Where in a sample's life a decision is asked for. */
 enum hi_stage {
     HI_STAGE_ARRIVAL = 0,        /* before any local inference (policies with
@@ -48,7 +70,9 @@ enum hi_stage {
                                   * SPLIT k, or CONTINUE to run the local model */
     HI_STAGE_SML,                /* after the S-ML: ACCEPT or OFFLOAD */
     HI_STAGE_EXIT                /* at early exit `exit` (POLICY_EXITS): EXIT,
-                                  * CONTINUE (not at the last exit) or OFFLOAD */
+                                  * CONTINUE (not at the last exit) or OFFLOAD;
+                                  * with a deployment that splits, SPLIT at its
+                                  * split layer */
 };
 
 /* What a device knows of a sample when it decides.  No labels: the row
@@ -65,7 +89,8 @@ struct hi_view {
     int pred;                    /* prediction at this stage; -1 at arrival */
     const double *softmax;       /* the S-ML's softmax (n_classes), or NULL */
     size_t n_classes;
-    const double *exit_conf;     /* exits 1..exit seen so far (index k − 1), or NULL */
+    const double *exit_conf;     /* exits 1..exit seen so far (index k − 1), or NULL;
+                                  * NaN (pred −1) for an exit not deployed */
     const int *exit_pred;
     double bytes;                /* payload of the sample if sent */
 };
