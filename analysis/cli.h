@@ -25,6 +25,10 @@ int cmd_qos(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_split(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_sweeps(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_rerun(int argc, char **argv);
 
 struct hi_config;

@@ -41,7 +41,12 @@ static const char usage[] =
     "                      split point, parts, tensor sent, exits per part\n"
     "  cluster SCENARIO    partition DNN requests over an edge cluster (HiDP,\n"
     "                      DisNet, MoDNN, OmniBoost): plans, then a run\n"
-    "  plot KIND           draw a figure with gnuplot (reliability, regret, cost)\n"
+    "  plot KIND           draw a figure with gnuplot (reliability, regret, cost,\n"
+    "                      sweep)\n"
+    "  sweep SWEEP.yaml    run a scenario over a grid of keys, with replications\n"
+    "  sweeps              list stored sweeps\n"
+    "  export              write a run or a sweep as CSV or JSON\n"
+    "  merge OUT IN...     combine databases (the shards of a sweep)\n"
     "  qos                 001 Table 5: the strategy each QoS requirement selects\n"
     "  compare RUN_A RUN_B every metric of two runs and the change 1 - A/B\n"
     "  help [TOPIC]        help on a verb, or on 'scenario' keys, 'policies', 'papers'\n"
@@ -177,10 +182,20 @@ static const struct help_topic topics[] = {
      "  cost --run ID [--run ID]... [--db PATH] [--title T]\n"
      "      cumulative cost against t, with the best fixed threshold in\n"
      "      hindsight of the first run\n"
+     "  regret|cost --sweep ID [--where KEY=VALUE]... [--overlay]\n"
+     "      one curve per point of a sweep (at most 16): the mean over its\n"
+     "      replications with a 95% band, or every run with --overlay\n"
+     "  sweep --sweep ID --x KEY --y METRIC [--by KEY] [--where KEY=VALUE]...\n"
+     "        [--logx] [--logy] [--db PATH] [--title T]\n"
+     "      the mean of METRIC per point with 95% Student-t error bars against\n"
+     "      an axis KEY, one line per value of --by; every other axis that\n"
+     "      varies must be fixed with --where.  KEY may be a metric (its mean):\n"
+     "      then every point of a --by value is one (x, y) of its line\n"
      "\n"
      "examples:\n"
      "  hisim plot reliability cifar.csv -o reliability.png\n"
-     "  hisim plot regret --run 3 --run 4 -o regret.svg\n"},
+     "  hisim plot regret --run 3 --run 4 -o regret.svg\n"
+     "  hisim plot sweep --sweep 1 --x cost.beta --y mean_cost --by policy.name -o s.png\n"},
     {"batch-size",
      "usage: hisim batch-size --scenario FILE [-s key.path=value]... [FLAGS] [--json]\n"
      "       hisim batch-size --tau-ed MS --tau-es MS --tau-tx MS --tau-nw MS\n"
@@ -301,6 +316,80 @@ static const struct help_topic topics[] = {
      "\n"
      "example:\n"
      "  hisim cluster scenarios/papers/004-hidp.yaml -s cluster.strategy=modnn\n"},
+    {"sweep",
+     "usage: hisim sweep SWEEP.yaml [-j N] [--db PATH] [--resume [--force]]\n"
+     "                   [--fail-fast] [--shard I/N] [--timing]\n"
+     "       mpirun -np K hisim sweep SWEEP.yaml [--db PATH] ...  (built --with-mpi)\n"
+     "\n"
+     "Runs the base scenario of the sweep file at every point of its grid, every\n"
+     "replication, and stores each run as it finishes (one transaction per run).\n"
+     "Prints the sweep id, a summary table and a status line counting points\n"
+     "done, failed, reused and skipped; progress goes to standard error.  A run\n"
+     "already stored with the same point, seed and hisim version is reused, so an\n"
+     "extended sweep runs only what is new.  The file:\n"
+     "\n"
+     "  scenario: base.yaml         the base scenario, relative to this file\n"
+     "  set: {key: value, ...}      fixed overrides of scenario keys\n"
+     "  axes:                       the grid is the product of the axes\n"
+     "    cost.beta: [0.3, 0.5]     a list\n"
+     "    network.delay_ms: {from: 2, to: 50, step: 4}       exact decimals\n"
+     "    policy.batch: {from: 1, to: 64, count: 7, log: true}\n"
+     "  zip: [{key: [...], key2: [...]}]   keys that vary together\n"
+     "  replications: 5             runs per point (default 1)\n"
+     "  seed: 1                     the sweep seed; run seeds derive from it\n"
+     "  crn: true                   replication r has one seed at every point\n"
+     "  stop: {metric: mean_cost, rel_ci: 0.01, min: 3, max: 100}\n"
+     "                              replicate until the 95% interval is within\n"
+     "                              +-1% of the mean\n"
+     "  target: batch-size          evaluate 002 eqs. (6)-(9) instead of simulating\n"
+     "\n"
+     "  -j N          N threads, one simulation each (default 1); same results\n"
+     "  --db PATH     database (default $HISIM_DB, else ./hisim.db)\n"
+     "  --resume      finish the latest sweep of this file, under its id; refused\n"
+     "                when the file or hisim changed, unless --force\n"
+     "  --fail-fast   stop at the first failing run (default: report and go on)\n"
+     "  --shard I/N   run the I-th of N disjoint subsets of the points (then\n"
+     "                hisim merge)\n"
+     "  --timing      print where the time went\n"
+     "Exit status: 0 when every point finished, 2 when runs failed on bad input,\n"
+     "1 otherwise.  Details: docs/sweeps.md.\n"
+     "\n"
+     "example:\n"
+     "  hisim sweep scenarios/papers/002-fig5.yaml -j 2\n"},
+    {"sweeps",
+     "usage: hisim sweeps [--db PATH] [--json]\n"
+     "\n"
+     "Lists the stored sweeps: id, start time, status, points, finished runs,\n"
+     "shard, name and file.\n"},
+    {"export",
+     "usage: hisim export (--run ID | --sweep ID [--summary]) --format csv|json\n"
+     "                    [-o FILE] [--db PATH]\n"
+     "\n"
+     "Writes stored results to FILE (default standard output), whole or not at\n"
+     "all; a FIFO or device is written directly, never replaced.\n"
+     "  --sweep ID    one row per run: sweep, point, one column per axis key,\n"
+     "                replication, seed, then every metric\n"
+     "  --summary     one row per point: sweep, point, axis keys, n, and\n"
+     "                <metric>_mean, _sd, _ci95 (95% Student-t half-width)\n"
+     "  --run ID      one run: its fields and metrics, then its series (CSV:\n"
+     "                '# key: value' lines, then series,idx,x,y)\n"
+     "Numbers are the shortest decimals that read back exactly; a missing value\n"
+     "is an empty field (CSV) or null (JSON).\n"
+     "\n"
+     "example:\n"
+     "  hisim export --sweep 1 --summary --format csv -o fig5.csv\n"},
+    {"merge",
+     "usage: hisim merge OUT.db IN.db...\n"
+     "\n"
+     "Copies every run and sweep of the inputs into OUT.db (created when\n"
+     "missing; new run ids).  The shards of one sweep (same file text, hisim\n"
+     "version and seed, hisim sweep --shard I/N) become one sweep.  A new\n"
+     "OUT.db appears only when every input merged; into an existing one each\n"
+     "input is merged in one transaction.  The inputs are only read.\n"
+     "\n"
+     "example:\n"
+     "  hisim sweep s.yaml --shard 1/2 --db p1.db; hisim sweep s.yaml --shard 2/2 --db p2.db\n"
+     "  hisim merge all.db p1.db p2.db\n"},
     {NULL, NULL},
 };
 
@@ -343,7 +432,7 @@ cmd_help(int argc, char **argv)
         return cli_help("help", stdout), 0;
     if (cli_help(argv[1], stdout))
         return cli_usage("help", "no help on '%s' (topics: run runs show rerun trace batch-size plot split cluster "
-                         "qos compare scenario policies papers help)", argv[1]);
+                         "qos compare sweep sweeps export merge scenario policies papers help)", argv[1]);
     return 0;
 }
 
@@ -426,7 +515,9 @@ main(int argc, char **argv)
         {"qos", cmd_qos}, {"compare", cmd_compare},
         {"split", cmd_split},
         {"cluster", cmd_cluster},
-        {"rerun", cmd_rerun}, {"help", cmd_help},
+        {"rerun", cmd_rerun},
+        {"sweep", cmd_sweep}, {"sweeps", cmd_sweeps}, {"merge", cmd_merge}, {"export", cmd_export},
+        {"help", cmd_help},
     };
     const char *names[sizeof verbs / sizeof verbs[0]];
     const char *near;

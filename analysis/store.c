@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "analysis/outfile.h"
+#include "analysis/sweepstore.h"
 #include "sim/json.h"
 
 #define ATTEMPTS 3
@@ -64,6 +65,8 @@ static const struct store_step {
         "ALTER TABLE runs ADD COLUMN trace_sha256 TEXT NOT NULL DEFAULT '';"
         "ALTER TABLE runs ADD COLUMN scenario_text TEXT NOT NULL DEFAULT '';"
         "ALTER TABLE runs ADD COLUMN effective TEXT NOT NULL DEFAULT '';"},
+    /* sweeps, their points and runs (analysis/sweepstore.h) */
+    {3, sweepstore_schema_v2},
 };
 #define N_STEPS (sizeof steps / sizeof steps[0])
 _Static_assert(sizeof steps / sizeof steps[0] == STORE_SCHEMA_VERSION, "one step per schema version");
@@ -298,6 +301,18 @@ store_close(struct store *s)
     free(s);
 }
 
+struct sqlite3 *
+store_sqlite(struct store *s)
+{
+    return s->db;
+}
+
+const char *
+store_path(const struct store *s)
+{
+    return s->path;
+}
+
 int
 store_schema_version(const struct store *s)
 {
@@ -310,9 +325,10 @@ bind_text(sqlite3_stmt *st, int i, const char *v)
     return sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_STATIC);
 }
 
-/* One attempt at the run's transaction. */
+/* One attempt at the run's transaction: -1 on an SQLite failure, -2 when
+ * `also` failed (err filled). */
 static int
-save_once(struct store *s, struct store_run *run)
+save_once(struct store *s, struct store_run *run, store_also_fn also, void *ctx, struct hi_error *err)
 {
     sqlite3_stmt *st = NULL;
     size_t i, k;
@@ -381,6 +397,10 @@ save_once(struct store *s, struct store_run *run)
     }
     sqlite3_finalize(st);
     st = NULL;
+    if (also && also(ctx, s, run->id, err)) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return -2;
+    }
     if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         goto fail;
     return 0;
@@ -392,13 +412,24 @@ fail:
 int
 store_save_run(struct store *s, struct store_run *run, struct hi_error *err)
 {
+    return store_save_run_with(s, run, NULL, NULL, err);
+}
+
+int
+store_save_run_with(struct store *s, struct store_run *run, store_also_fn also, void *ctx,
+                    struct hi_error *err)
+{
     int attempt;
     if (s->readonly)
         return error_set(err, HI_EINTERNAL, "%s: opened read-only", s->path);
     for (attempt = 0; attempt < ATTEMPTS; attempt++) {
-        int busy, rc;
-        if (save_once(s, run) == 0)
+        int busy, rc, once = save_once(s, run, also, ctx, err);
+        if (once == 0)
             return HI_OK;
+        if (once == -2) {
+            run->id = 0;
+            return err ? err->status : HI_EINTERNAL;
+        }
         busy = is_busy(s);
         rc = db_error(s, err, "cannot store the run");   /* before ROLLBACK resets the code */
         if (!sqlite3_get_autocommit(s->db))

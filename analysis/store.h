@@ -1,7 +1,7 @@
 /*
  * store.h — runs in SQLite.
  *
- * Tables (schema version 2; hisim_meta.schema_version says which):
+ * Tables (schema version 3; hisim_meta.schema_version says which):
  *   hisim_meta(key, value)             schema_version
  *   runs(id, name, scenario, config, seed, rng, version, policy,
  *        started, finished, status,    config: the effective configuration
@@ -12,6 +12,8 @@
  *   series(run_id, name, idx, x, y)    curves (regret, cost, ...)
  * A run and everything it owns are written in one transaction, so a
  * failed store leaves nothing behind.
+ * Schema version 2 keeps what `hisim rerun` needs with each run; version
+ * 3 adds the sweep tables (analysis/sweepstore.h).
  *
  * Versions: a database of an older schema is migrated forward, in one
  * transaction, when it is opened for writing (store.c has the table of
@@ -27,7 +29,7 @@
 #include <stdint.h>
 #include "traces/error.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -89,6 +91,17 @@ int store_save_run(struct store *s, struct store_run *run, struct hi_error *err)
  * the path written into buf.  0 or HI_EINTERNAL. */
 int store_spill_run(const char *db_path, const struct store_run *run, char *buf, size_t len,
                     struct hi_error *err);
+/* Like store_save_run, and calls also(ctx, s, run id) inside the same
+ * transaction before it commits; a nonzero return rolls everything back. */
+typedef int (*store_also_fn)(void *ctx, struct store *s, int64_t run_id, struct hi_error *err);
+int store_save_run_with(struct store *s, struct store_run *run, store_also_fn also, void *ctx,
+                        struct hi_error *err);
+
+/* The SQLite connection, for the modules that own further tables
+ * (analysis/sweepstore.c), and the path the store was opened with. */
+struct sqlite3;
+struct sqlite3 *store_sqlite(struct store *s);
+const char *store_path(const struct store *s);
 
 /* A run read back; strings and arrays are owned by the struct. */
 struct store_loaded {

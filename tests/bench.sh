@@ -9,9 +9,15 @@ command -v taskset >/dev/null 2>&1 && pin="taskset -c 0"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# BENCH selects sections: "mm1 hilf system sweep" (the default) or any part of it
+want() { case " ${BENCH:-mm1 hilf system sweep} " in *" $1 "*) return 0 ;; esac; return 1; }
+
+if want mm1; then
 echo "== M/M/1 on the kernel (lambda 0.9, mu 1, 10^6 customers), 5 runs =="
 $pin "$b/tests/bench-mm1" 5 1000000 0.9
+fi
 
+if want hilf; then
 echo "== hil-f on the Fashion-MNIST trace, bootstrap samples, 5 runs each =="
 for n in ${HILF_SIZES:-100000 1000000 10000000}; do
     times=""
@@ -25,7 +31,9 @@ for n in ${HILF_SIZES:-100000 1000000 10000000}; do
     med=$(printf '%s\n' $times | sort -g | sed -n 3p)
     printf 'hil-f n=%-9s median %.3f s  (runs:%s)\n' "$n" "$med" "$(printf ' %.3f' $times)"
 done
+fi
 
+if want system; then
 # median of 5 runs of a command, printed with a label
 median5() {
     label=$1
@@ -50,3 +58,42 @@ median5 "devices 1000x10000" $pin "$b/hisim" run "$src/scenarios/quickstart.yaml
     -s trace.order=bootstrap -s trace.samples=10000 -s devices.count=1000 -s network.shared=false \
     -s arrivals.process=poisson -s arrivals.rate_hz=10 -s server.tau_es_ms=0.4 -s server.batch_max=32 \
     -s server.batch_timeout_ms=2 -s server.batch_setup_ms=2
+fi
+
+want sweep || exit 0
+echo "== sweep: 10^4 points x 10^4 samples (fixed threshold, closed arrivals), -j 2, ${SWEEP_RUNS:=3} runs =="
+# cost.beta from 0.0001 to 1 in steps of 0.0001: 10 000 points, one run each
+cat >"$tmp/bench-sweep.yaml" <<YAML
+scenario: $src/scenarios/quickstart.yaml
+set:
+  policy.theta: 0.6
+  trace.samples: 10000
+axes:
+  cost.beta: {from: 0.0001, to: 1, step: 0.0001}
+YAML
+# /usr/bin/time (Debian's time package), when there, adds the CPU time
+cpu=""
+[ -x /usr/bin/time ] && cpu="/usr/bin/time -f %U+%S -o $tmp/cpu"
+times=""
+for i in $(seq 1 "$SWEEP_RUNS"); do
+    rm -f "$tmp/sweep.db" "$tmp/sweep.db-wal" "$tmp/sweep.db-shm" "$tmp/cpu"
+    s=$(date +%s.%N)
+    $cpu "$b/hisim" sweep "$tmp/bench-sweep.yaml" --db "$tmp/sweep.db" -j 2 --timing >"$tmp/sweep.out" 2>"$tmp/sweep.err"
+    e=$(date +%s.%N)
+    times="$times $(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.2f", b - a }')"
+    tail -1 "$tmp/sweep.out"
+    grep "timing:" "$tmp/sweep.err"
+    [ -s "$tmp/cpu" ] && awk -F+ '{ printf "CPU time: %.1f s user + %.1f s system = %.2f ms per run\n", $1, $2, ($1 + $2) / 10 }' "$tmp/cpu"
+done
+n=$(printf '%s\n' $times | wc -l)
+med=$(printf '%s\n' $times | sort -g | sed -n "$(( (n + 1) / 2 ))p")
+printf 'sweep 10^4 x 10^4 -j 2: median %.2f s  (runs:%s)\n' "$med" "$(printf ' %.2f' $times)"
+# the same runs without the sweep: one hisim run of the same scenario, for
+# the cost of one simulation and its store
+s=$(date +%s.%N)
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    "$b/hisim" run "$src/scenarios/quickstart.yaml" --db "$tmp/one.db" -s policy.theta=0.6 -s trace.samples=10000 \
+        -s cost.beta=0.$i >/dev/null
+done
+e=$(date +%s.%N)
+awk -v a="$s" -v b="$e" 'BEGIN { printf "hisim run, same scenario: %.1f ms per run (mean of 10, with start-up and trace loading)\n", (b - a) * 100 }'

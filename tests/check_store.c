@@ -172,7 +172,7 @@ START_TEST(test_migrate_v1)
     store_close(s);
 
     s = store_open(path, STORE_READONLY, &err);
-    ck_assert_int_eq(store_schema_version(s), 2);
+    ck_assert_int_eq(store_schema_version(s), STORE_SCHEMA_VERSION);
     ck_assert_int_eq(store_load_run(s, 1, &back, &err), 0);
     ck_assert_str_eq(back.policy, "fixed-threshold theta=0.55 (optimal)");
     ck_assert_double_eq(store_metric(&back, "total_cost"), 3.5);
@@ -198,7 +198,7 @@ START_TEST(test_newer_schema_refused)
     store_close(s);
     sql(path, "UPDATE hisim_meta SET value = '99' WHERE key = 'schema_version'");
     ck_assert_ptr_null(store_open(path, STORE_CREATE, &err));
-    ck_assert_msg(strstr(err.msg, "schema version 99 is newer than this hisim understands (2)") != NULL, "%s", err.msg);
+    ck_assert_msg(strstr(err.msg, "schema version 99 is newer than this hisim understands (3)") != NULL, "%s", err.msg);
     ck_assert_ptr_null(store_open(path, STORE_READONLY, &err));
     ck_assert_int_eq(err.status, HI_EINPUT);
 }

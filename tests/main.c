@@ -17,7 +17,7 @@ main(void)
         suite_omd, suite_oma, suite_lr, suite_neurosurgeon,
         suite_ee, suite_hedge, suite_qos,
         suite_ksum, suite_sha256, suite_quantile, suite_outfile, suite_rng, suite_interrupt, suite_robust,
-        suite_edgelesspart,
+        suite_edgelesspart, suite_sweep,
     };
     SRunner *sr = srunner_create(NULL);
     size_t i;

@@ -7,7 +7,8 @@
 #
 # What varies between builds and runs is masked on both sides before the
 # comparison: ISO 8601 times, git versions (hex words with a letter, with or
-# without -dirty) and runs of spaces (column widths follow the version).
+# without -dirty), wall times ("in 6.0 s") and runs of spaces (column
+# widths follow the version).
 # So the README is the only thing to edit when the tour changes: paste the
 # real output, or let `README_UPDATE=1 tests/readme.sh` (HISIM and SRCDIR
 # set) write every command's output into the README itself.  Exit 77
@@ -33,6 +34,7 @@ import os, re, subprocess, sys
 def mask(line):
     line = re.sub(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ', '<time>', line)
     line = re.sub(r'(?<![\w.+-])(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}(-dirty)?(?![\w.+-])', '<version>', line)
+    line = re.sub(r'\bin \d+(\.\d+)? s\b', 'in <seconds> s', line)   # wall times of sweeps
     return re.sub(r'\s+', ' ', line).strip()
 
 tour, block, cmd = [], None, None

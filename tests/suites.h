@@ -39,5 +39,6 @@ Suite *suite_system(void);
 Suite *suite_channel(void);
 Suite *suite_cluster(void);
 Suite *suite_edgelesspart(void);
+Suite *suite_sweep(void);
 
 #endif
