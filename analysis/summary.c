@@ -28,6 +28,7 @@ summary_metrics(const struct engine_result *r, struct store_metric *m)
     PUT("system_time_ms", r->system_time_s * 1e3);
     PUT("mean_response_ms", r->mean_response_s * 1e3);
     PUT("p95_response_ms", r->p95_response_s * 1e3);
+    PUT("p95_exact", r->p95_exact);
     PUT("energy_mj", r->energy_mj);
     PUT("lambda_min", r->lambda_min);
     PUT("relevant_recall", r->relevant_recall);

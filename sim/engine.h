@@ -92,6 +92,7 @@ struct engine_result {
     double system_time_s;      /* makespan / samples: 002's average system time t_s */
     double mean_response_s;    /* 002's response time t_r, as simulated */
     double p95_response_s;
+    int p95_exact;             /* 1: p95 from every response; 0: within 0.1% (sim/quantile.h) */
     double energy_mj;          /* device energy */
     double lambda_min;         /* of the trace */
     double relevant_recall;    /* offloaded relevant / relevant; NaN without a relevant column */

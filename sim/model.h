@@ -35,10 +35,12 @@
 #include "sim/engine.h"
 #include "sim/exec.h"
 #include "sim/kernel.h"
+#include "sim/quantile.h"
 #include "sim/regret.h"
 #include "sim/resource.h"
 #include "traces/cloud.h"
 #include "traces/cost.h"
+#include "traces/ksum.h"
 #include "traces/trace.h"
 
 #define JOB_NONE ((size_t)-1)
@@ -140,9 +142,10 @@ struct device {
     int exit_pred[TRACE_MAX_EXITS];
     /* per-device figures */
     size_t done, correct, offloaded, failed;
-    double cost, resp_sum, energy_mj;
-    double *resp;                    /* responses of its samples (p95) */
-    size_t resp_n;
+    struct ksum cost, resp_sum;
+    double energy_mj;
+    struct quantile resp;            /* its responses (p95), with several devices */
+    int has_resp;
 };
 
 struct model {
@@ -180,7 +183,8 @@ struct model {
     void *ctx;
     int failed;
     struct engine_result *res;
-    double *responses;
+    struct quantile responses;       /* every response (p95): exact up to QUANTILE_EXACT_MAX */
+    struct ksum total_cost, expected_cost, resp_sum;   /* compensated sums */
     struct regret regret;
     size_t next_checkpoint;
     size_t relevant, relevant_kept;
