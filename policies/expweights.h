@@ -12,19 +12,20 @@
  * are distinct no leaf has zero length; confidences equal to 0 or 1 simply
  * coincide with the end points.
  *
- * A segment tree over the leaves stores, per node, log Σ w_j·|I_j| of its
- * range (log domain throughout: log-sum-exp, an empty range is −inf) with
- * a lazy log-multiplier for its children.  Only differences between the
- * two sides matter for q, so an update is one add of −η·|ℓ_off − ℓ_acc|
- * on the side that lost more (the offload suffix or the accept prefix).
- * Log masses are double-doubles, so they stay exact (to double rounding
- * of q) however far they drift: 10^7 rounds at η = 10 take them to
- * −10^8 with no underflow, no NaN and no loss of precision in q.
+ * Up to a factor common to every θ (it cancels in q), an update
+ * multiplies the offload side j ≥ m by g = exp(−η (ℓ_off − ℓ_acc)), so
+ * with F[m] the product of the g applied at m, leaf j weighs
+ * |I_j|·Π_{i≤j} F[i]: updates are point updates of F, and a segment tree
+ * of prefix products and sums answers q in one walk (expweights.c has
+ * the details).  Numbers carry a 64-bit exponent, so 10^7 rounds at
+ * η = 10 (weights down to exp(−10^8)) underflow nowhere; the leaves' F
+ * are double-doubles, so q stays within ~1e-15 of its exact value however
+ * long the run (docs/online-learning.md).
  *
- * Complexity: expw_new O(n log n) time and 48·S + 8·n bytes (S the power
- * of two ≥ K, and a row-to-interval table); expw_q_offload and expw_update
- * O(log K) (binary search plus one root-to-leaf path; the _at forms skip
- * the search), about 0.3 µs at K = 10^3 and 1 µs at K = 10^4.
+ * Complexity: expw_new O(n log n) time and 64·S + 32·K + 8·n bytes (S the
+ * power of two ≥ K, and a row-to-interval table); expw_q_offload and
+ * expw_update O(log K) (binary search plus one root-to-leaf path; the _at
+ * forms skip the search), about 0.15 µs each at K = 10^4.
  */
 #ifndef HISIM_EXPWEIGHTS_H
 #define HISIM_EXPWEIGHTS_H
