@@ -572,6 +572,7 @@ START_TEST(test_profile_wifi_ble)
         for (k = 0, mj = 0; k < 4; k++)
             mj += (double)(k + 1) * nets[i].ms * 1e-3 / 4;
         ck_assert_double_eq_tol(r.mean_response_s, mj, 1e-12);
+        engine_result_free(&r);
         trace_free(t);
     }
 }

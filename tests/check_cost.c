@@ -67,6 +67,7 @@ START_TEST(test_table1)
     ck_assert_uint_eq(r.offloaded, 3550);
     ck_assert_double_eq_tol(r.total_cost, 3550 * 0.5 + 1648, 1e-9);
     ck_assert_double_eq_tol(r.accuracy, 0.8352, 1e-12);
+    engine_result_free(&r);
     trace_free(t);
 }
 END_TEST
@@ -135,6 +136,7 @@ START_TEST(test_table2_filter)
     /* filter needs the relevant column */
     free(t->relevant);
     t->relevant = NULL;
+    engine_result_free(&r);
     ck_assert_int_eq(engine_run(&cfg, t, NULL, &r, &err), HI_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "cost.model"));
     trace_free(t);

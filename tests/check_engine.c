@@ -80,6 +80,7 @@ START_TEST(test_full_offload_timing)
     ck_assert_uint_eq(r.transmissions, 10);
     ck_assert_double_eq_tol(r.accuracy, 0.8, 1e-12);       /* the L-ML's */
     ck_assert_double_eq_tol(r.total_cost, 5.0, 1e-12);     /* 10 β */
+    engine_result_free(&r);
     free(cap);
     trace_free(t);
 }
@@ -109,6 +110,7 @@ START_TEST(test_batch_one_transmission)
         ck_assert_double_eq_tol(cap->r[k].response_s, want * 1e-3, 1e-12);
     }
     ck_assert_double_eq_tol(r.makespan_s, 0.080, 1e-12);
+    engine_result_free(&r);
     free(cap);
     trace_free(t);
 }
@@ -137,6 +139,7 @@ START_TEST(test_threshold_energy)
     ck_assert_double_eq_tol(cap->r[1].response_s, 27e-3, 1e-12);  /* 1+1+20+5 */
     ck_assert_double_eq_tol(r.accuracy, 0.7, 1e-12);
     ck_assert_double_eq_tol(r.regret, 0.0, 1e-12);  /* θ = θ* */
+    engine_result_free(&r);
     free(cap);
     trace_free(t);
 }
@@ -183,6 +186,7 @@ START_TEST(test_waits_for_feedback)
         ck_assert_double_eq_tol(cap->r[k].response_s, 27e-3, 1e-12);
     ck_assert_double_eq_tol(r.makespan_s, 0.270, 1e-12);
     ck_assert_str_eq(r.policy, "test-waiting");
+    engine_result_free(&r);
     free(cap);
     trace_free(t);
 }
@@ -233,6 +237,7 @@ START_TEST(test_determinism)
     for (i = 0; i < 600; i++)
         differ += a->r[i].row != b->r[i].row;
     ck_assert_uint_gt(differ, 500);
+    engine_result_free(&rb);
     free(a);
     free(b);
 }
@@ -249,12 +254,14 @@ START_TEST(test_orders)
     for (i = 0; i < 700; i++)
         ck_assert_uint_eq(a->r[i].row, i % 300);
     ck_assert_uint_eq(r.n, 700);
+    engine_result_free(&r);
     run_log("bootstrap", 1, 300, a, &r);
     for (i = 0; i < 300; i++)
         repeats += seen[a->r[i].row]++ > 0;
     /* about 300/e ≈ 110 draws repeat an earlier row */
     ck_assert_uint_gt(repeats, 70);
     ck_assert_uint_lt(repeats, 150);
+    engine_result_free(&r);
     free(a);
 }
 END_TEST
@@ -300,9 +307,11 @@ START_TEST(test_realised_tracks_expected)
     h.on_record = capture;
     h.ctx = cap;
     config_set_arg(&c, "trace.samples=4000", &err);
+    engine_result_free(&r);
     ck_assert_int_eq(engine_run(&c, t, &h, &r, &err), 0);
     for (i = 0; i < 4000 && i < 4096; i++)
         ck_assert_double_eq(cap->r[i].q_off, 0.35);
+    engine_result_free(&r);
     free(cap);
     trace_free(t);
 }
@@ -331,6 +340,7 @@ START_TEST(test_p95_selection)
     gsl_sort(resp, 1, 4000);
     ck_assert_double_eq_tol(r.p95_response_s, gsl_stats_quantile_from_sorted_data(resp, 1, 4000, 0.95), 1e-15);
     ck_assert_double_eq_tol(r.mean_response_s, gsl_stats_mean(resp, 1, 4000), 1e-12);
+    engine_result_free(&r);
     free(cap);
     trace_free(t);
 }
@@ -423,6 +433,7 @@ START_TEST(test_hil_f_realised_tracks_expected)
     ck_assert(var > 1.0);   /* the decisions were random enough to test */
     ck_assert_msg(fabs(realised - expected) <= 4.5 * sqrt(var), "realised %g expected %g sd %g", realised,
                   expected, sqrt(var));
+    engine_result_free(&r);
     free(a);
     trace_free(t);
 }

@@ -56,6 +56,7 @@ START_TEST(test_stops_with_partial_figures)
     ck_assert_double_eq_tol(r.total_cost, w.cost, 1e-6);
     ck_assert_double_eq_tol(r.accuracy * (double)r.n, round(r.accuracy * (double)r.n), 1e-6);
     ck_assert(isfinite(r.regret) && isfinite(r.p95_response_s) && r.makespan_s > 0);
+    engine_result_free(&r);
     trace_free(t);
 }
 END_TEST
@@ -76,6 +77,7 @@ START_TEST(test_unset_flag_runs_to_the_end)
     ck_assert_int_eq(engine_run(&c, t, &h, &r, &err), 0);
     ck_assert_int_eq(r.interrupted, 0);
     ck_assert_uint_eq(r.n, 300000);
+    engine_result_free(&r);
     trace_free(t);
 }
 END_TEST

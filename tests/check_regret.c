@@ -97,6 +97,7 @@ START_TEST(test_engine_curve)
     }
     ck_assert_double_eq_tol(r.curves.regret[r.curves.n - 1], r.regret, 1e-9);
     ck_assert_double_eq_tol(r.curves.cost[r.curves.n - 1], r.total_cost, 1e-9);
+    engine_result_free(&r);
     trace_free(t);
 }
 END_TEST
@@ -166,6 +167,7 @@ START_TEST(test_shipped_trace_bound)
                           "%s t %g regret %g", runs[k].policy, r.curves.t[i], r.curves.regret[i]);
         ck_assert_msg(r.regret <= sqrt(n * runs[k].M * L / 2.0), "%s regret %g bound %g", runs[k].policy,
                       r.regret, sqrt(n * runs[k].M * L / 2.0));
+        engine_result_free(&r);
     }
     trace_free(t);
 }

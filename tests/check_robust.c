@@ -65,6 +65,7 @@ run_one(struct hi_trace *t, const char *policy, const char *batch, const char *e
                   && isfinite(r.mean_response_s) && isfinite(r.p95_response_s) && isfinite(r.best_cost),
                   "%s %s eta %s beta %s: a non-finite figure", what, policy, eta, beta);
     ck_assert(r.expected_cost >= 0.0 && r.regret >= -1e-9 * (double)r.n - 1e-9);
+    engine_result_free(&r);
 }
 
 /* Every learner, η and β on three traces: continuous confidences, all
