@@ -433,7 +433,9 @@ build(struct model *m, const struct hi_config *cfg, const struct hi_trace *tr,
     m->dev = calloc(m->n_dev, sizeof *m->dev);
     m->n_links = cfg->network.shared ? 1 : m->n_dev;
     m->links = calloc(m->n_links, sizeof *m->links);
-    res->devices = calloc(m->n_dev, sizeof *res->devices);
+    /* one device needs no allocation (callers that never free a result
+     * leak nothing) */
+    res->devices = m->n_dev == 1 ? &res->device0 : calloc(m->n_dev, sizeof *res->devices);
     m->server.timer_at = -1.0;
     m->server.rng = rng_stream(cfg->seed, RNG_SERVER);
     if (!m->jobs || !m->dev || !m->links || !res->devices || !m->server.rng
@@ -563,6 +565,7 @@ engine_run(const struct hi_config *cfg, const struct hi_trace *trace,
 void
 engine_result_free(struct engine_result *res)
 {
-    free(res->devices);
+    if (res->devices != &res->device0)
+        free(res->devices);
     res->devices = NULL;
 }

@@ -119,7 +119,9 @@ struct engine_result {
     size_t losses, retransmissions, failed;
     size_t n_devices;
     double jain;               /* Jain's index over devices' mean response times */
-    struct engine_device *devices;   /* n_devices of them; free with engine_result_free */
+    struct engine_device *devices;   /* n_devices of them: &device0 for one device, else
+                                      * malloc'd (free with engine_result_free) */
+    struct engine_device device0;
     int oracle;                /* the policy used the labels (declared) */
     int interrupted;           /* stopped by hooks->interrupt: figures so far */
     struct engine_curves curves;

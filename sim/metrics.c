@@ -103,7 +103,7 @@ metrics_retire(struct model *m)
             checkpoint(m);
         if (m->on_record && !m->failed) {
             struct engine_record rec;
-            memset(&rec, 0, sizeof rec);     /* padding too: records compare byte for byte */
+            memset(&rec, 0, sizeof rec);     /* padding too: records compare bytewise */
             rec.idx = m->head;
             rec.row = j->row;
             rec.id = trace_id(tr, j->row);

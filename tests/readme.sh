@@ -33,7 +33,9 @@ import os, re, subprocess, sys
 
 def mask(line):
     line = re.sub(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ', '<time>', line)
-    line = re.sub(r'(?<![\w.+-])(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}(-dirty)?(?![\w.+-])', '<version>', line)
+    # a git hash: 7 to 40 hex digits with a letter, or exactly 7 (a short
+    # hash of digits only: it happens)
+    line = re.sub(r'(?<![\w.+-])(?:(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}|[0-9]{7})(-dirty)?(?![\w.+-])', '<version>', line)
     line = re.sub(r'\bin \d+(\.\d+)? s\b', 'in <seconds> s', line)   # wall times of sweeps
     return re.sub(r'\s+', ' ', line).strip()
 
