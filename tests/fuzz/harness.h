@@ -21,6 +21,7 @@
 #include <gsl/gsl_errno.h>
 
 #ifdef __AFL_FUZZ_TESTCASE_LEN
+#include <unistd.h>   /* read(), in AFL++'s macros */
 __AFL_FUZZ_INIT();
 
 int
