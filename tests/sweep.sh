@@ -119,8 +119,12 @@ YAML
 bg=$!
 n=0 i=0
 while [ "$i" -lt 600 ]; do
-    n=$(sqlite3 "$tmp/k.db" "select count(*) from sweep_runs" 2>/dev/null || echo 0)
-    [ "${n:-0}" -ge 5 ] && break
+    # polling only: the database may not exist yet, or be busy; the count
+    # that matters is asserted after the kill
+    if [ -f "$tmp/k.db" ] && n=$(sqlite3 "$tmp/k.db" "select count(*) from sweep_runs" 2>/dev/null) \
+        && [ "$n" -ge 5 ]; then
+        break
+    fi
     sleep 0.05
     i=$((i + 1))
 done
