@@ -144,104 +144,6 @@ plan_json(struct json *j, const struct cluster_config *cc, const struct cluster_
     json_object_end(j);
 }
 
-/* The run's figures as store metrics; names are literals or owned copies. */
-struct metrics {
-    struct store_metric *m;
-    size_t n, cap;
-    char **owned;
-    size_t n_owned;
-};
-
-static int
-put(struct metrics *M, const char *name, double v, int copy)
-{
-    if (M->n == M->cap) {
-        size_t c = M->cap ? 2 * M->cap : 64;
-        struct store_metric *p;
-        char **o;
-        if (!(p = realloc(M->m, c * sizeof *p)))
-            return -1;
-        M->m = p;
-        if (!(o = realloc(M->owned, c * sizeof *o)))
-            return -1;
-        M->owned = o;
-        M->cap = c;
-    }
-    if (copy) {
-        char *s = strdup(name);
-        if (!s)
-            return -1;
-        M->owned[M->n_owned++] = s;
-        name = s;
-    }
-    M->m[M->n].name = name;
-    M->m[M->n].value = v;
-    M->n++;
-    return 0;
-}
-
-static int
-collect(struct metrics *M, const struct cluster_result *r, const struct cluster_workloads *w)
-{
-    size_t i;
-    char name[160];
-    int bad = 0;
-    bad |= put(M, "requests", (double)r->requests, 0);
-    bad |= put(M, "completed", (double)r->completed, 0);
-    bad |= put(M, "makespan_s", r->makespan_s, 0);
-    bad |= put(M, "mean_response_ms", r->mean_response_s * 1e3, 0);
-    bad |= put(M, "p95_response_ms", r->p95_response_s * 1e3, 0);
-    bad |= put(M, "throughput", r->throughput, 0);
-    bad |= put(M, "inferences_per_100s", r->throughput * 100, 0);
-    bad |= put(M, "energy_mj", r->energy_j * 1e3, 0);
-    bad |= put(M, "energy_per_request_mj", r->completed ? r->energy_j * 1e3 / (double)r->completed : NAN, 0);
-    bad |= put(M, "gflops", r->gflops, 0);
-    bad |= put(M, "events", (double)r->events, 0);
-    for (i = 0; i < w->n; i++) {
-        snprintf(name, sizeof name, "mean_response_ms.%s", w->name[i]);
-        bad |= put(M, name, r->model_mean_s[i] * 1e3, 1);
-        snprintf(name, sizeof name, "requests.%s", w->name[i]);
-        bad |= put(M, name, (double)r->model_count[i], 1);
-        snprintf(name, sizeof name, "plan_ms.%s", w->name[i]);
-        bad |= put(M, name, (r->plan[i].time + r->plan[i].overhead) * 1e3, 1);
-    }
-    for (i = 0; i < r->n_units; i++) {
-        snprintf(name, sizeof name, "util.%s", r->unit[i].name);
-        bad |= put(M, name, r->unit[i].util, 1);
-    }
-    return bad ? -1 : 0;
-}
-
-static void
-metrics_free(struct metrics *M)
-{
-    size_t i;
-    for (i = 0; i < M->n_owned; i++)
-        free(M->owned[i]);
-    free(M->owned);
-    free(M->m);
-}
-
-/* config_to_json and cluster_config_to_json as one object */
-static char *
-joined_config(const struct hi_config *cfg, const struct cluster_config *cc)
-{
-    char *a = config_to_json(cfg), *b = cluster_config_to_json(cc), *out = NULL;
-    if (a && b) {
-        size_t la = strlen(a), lb = strlen(b);
-        out = malloc(la + lb + 2);
-        if (out) {
-            /* "{...}" + "{...}" -> "{...,...}" */
-            memcpy(out, a, la - 1);
-            out[la - 1] = ',';
-            memcpy(out + la, b + 1, lb);   /* includes the closing brace and NUL */
-        }
-    }
-    free(a);
-    free(b);
-    return out;
-}
-
 int
 cmd_cluster(int argc, char **argv)
 {
@@ -258,7 +160,9 @@ cmd_cluster(int argc, char **argv)
     struct cluster_workloads w;
     struct cluster_result res;
     struct cluster_plan *plans = NULL;
-    struct metrics M = {NULL, 0, 0, NULL, 0};
+    struct cluster_metric *cm = NULL;
+    struct store_metric *sm = NULL;
+    size_t n_metrics = 0;
     struct store_series series[2];
     struct store_run run;
     struct store_loaded shown;
@@ -357,19 +261,25 @@ cmd_cluster(int argc, char **argv)
             goto fail;
         have_res = 1;
         cli_now(finished, sizeof finished);
-        if (collect(&M, &res, &w)) {
+        n_metrics = cluster_n_metrics(&res);
+        cm = calloc(n_metrics, sizeof *cm);
+        sm = calloc(n_metrics, sizeof *sm);
+        if (!cm || !sm) {
             error_set(&err, HI_EINTERNAL, "out of memory");
             goto fail;
         }
+        cluster_metrics(&res, &w, cm);
+        for (k = 0; k < n_metrics; k++) {
+            sm[k].name = cm[k].name;
+            sm[k].value = cm[k].value;
+        }
         /* 5. store, in one transaction */
-        config_json = joined_config(&cfg, &cc);
+        config_json = cluster_config_run_json(&cfg, &cc);
         if (!config_json) {
             error_set(&err, HI_EINTERNAL, "out of memory");
             goto fail;
         }
-        snprintf(policy, sizeof policy, "cluster %s (halo %g, %zu nodes, efficiency %g)",
-                 cluster_strategy_name(cfg.cluster.strategy), cfg.cluster.halo,
-                 cfg.cluster.node_count ? cfg.cluster.node_count : cc.n_nodes, cfg.cluster.efficiency);
+        cluster_describe(&cfg, &cc, policy, sizeof policy);
         series[0] = (struct store_series){"gflops", res.bin_x, res.bin_gflops, res.n_bins};
         series[1] = (struct store_series){"response_ms", res.resp_x, res.resp_ms, res.completed};
         memset(&run, 0, sizeof run);
@@ -383,8 +293,8 @@ cmd_cluster(int argc, char **argv)
         run.started = started;
         run.finished = finished;
         run.status = "done";
-        run.metrics = M.m;
-        run.n_metrics = M.n;
+        run.metrics = sm;
+        run.n_metrics = n_metrics;
         run.series = series;
         run.n_series = 2;
         st = store_open(db, 1, &err);
@@ -403,8 +313,8 @@ cmd_cluster(int argc, char **argv)
         shown.version = (char *)cli_version;
         shown.started = started;
         shown.finished = finished;
-        shown.metrics = M.m;
-        shown.n_metrics = M.n;
+        shown.metrics = sm;
+        shown.n_metrics = n_metrics;
     }
     if (json) {
         char *out;
@@ -438,9 +348,9 @@ cmd_cluster(int argc, char **argv)
             json_integer(&j, (long long)cfg.seed);
             json_key(&j, "metrics");
             json_object_begin(&j);
-            for (k = 0; k < M.n; k++) {
-                json_key(&j, M.m[k].name);
-                json_number(&j, M.m[k].value);
+            for (k = 0; k < n_metrics; k++) {
+                json_key(&j, sm[k].name);
+                json_number(&j, sm[k].value);
             }
             json_object_end(&j);
             json_key(&j, "config");
@@ -470,7 +380,8 @@ fail:
     status = cli_fail(&err);
 out:
     json_discard(&j);
-    metrics_free(&M);
+    free(cm);
+    free(sm);
     free(config_json);
     store_close(st);
     if (have_res)

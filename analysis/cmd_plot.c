@@ -347,23 +347,24 @@ varies(const struct sweepdata *d, const struct sweepdata_point *pts, size_t n_pt
 }
 
 /* 1 when axis k takes more than one value among the kept points that
- * share a value of axis `by` (by < 0: among all kept points).  A key
- * zipped with --by moves with it and does not vary within its lines. */
+ * share a value of axis `by` and of axis `x` (either < 0: not grouped by
+ * it).  A key zipped with --by or --x moves with it and does not vary
+ * within a line's point. */
 static int
 varies_within(const struct sweepdata *d, const struct sweepdata_point *pts, size_t n_pts, const unsigned char *keep,
-              size_t k, long by)
+              size_t k, long by, long x)
 {
     size_t i, j;
-    if (by < 0)
-        return varies(d, pts, n_pts, keep, k);
     for (i = 0; i < n_pts; i++) {
-        const char *bv, *v;
+        const char *bv, *xv, *v;
         if (!keep[i])
             continue;
-        bv = sweepdata_value(d, pts[i].first, (size_t)by);
+        bv = by >= 0 ? sweepdata_value(d, pts[i].first, (size_t)by) : NULL;
+        xv = x >= 0 ? sweepdata_value(d, pts[i].first, (size_t)x) : NULL;
         v = sweepdata_value(d, pts[i].first, k);
         for (j = i + 1; j < n_pts; j++)
-            if (keep[j] && strcmp(bv, sweepdata_value(d, pts[j].first, (size_t)by)) == 0
+            if (keep[j] && (!bv || strcmp(bv, sweepdata_value(d, pts[j].first, (size_t)by)) == 0)
+                && (!xv || strcmp(xv, sweepdata_value(d, pts[j].first, (size_t)x)) == 0)
                 && strcmp(v, sweepdata_value(d, pts[j].first, k)) != 0)
                 return 1;
     }
@@ -496,7 +497,7 @@ plot_kind_sweep(int argc, char **argv)
     /* against an axis, every other axis must be fixed; against a metric,
      * every point is one (x, y) of its --by line */
     for (k = 0; k < d.n_keys && xkey >= 0; k++)
-        if ((long)k != xkey && (long)k != bykey && varies_within(&d, pts, n_pts, keep, k, bykey)) {
+        if ((long)k != xkey && (long)k != bykey && varies_within(&d, pts, n_pts, keep, k, bykey, xkey)) {
             rc = cli_usage("plot", "sweep: axis %s varies: fix it with --where %s=VALUE or draw it with --by",
                            d.keys[k], d.keys[k]);
             goto out;
@@ -589,8 +590,9 @@ plot_kind_sweep(int argc, char **argv)
         fputc('\n', f);
         n_groups++;
     }
-    /* room below the axis label for the key's rows of two */
-    fprintf(f, "set bmargin %.1f\n", 4.5 + 1.3 * (double)((n_groups + 1) / 2));
+    /* room below the axis label for the key's rows of two (and for
+     * rotated text tics) */
+    fprintf(f, "set bmargin %.1f\n", (numeric_x ? 4.5 : 6.5) + 1.3 * (double)((n_groups + 1) / 2));
     fputs("plot ", f);
     for (i = 0; i < n_groups; i++)
         fprintf(f, "%s$g%zu using 1:2:3%s with yerrorlines lw 2 pt 7 ps 0.8 lc %zu title title%zu",

@@ -66,7 +66,7 @@ table_metric(const struct sweep *sw)
 {
     if (sw->stop.on)
         return sw->stop.metric;
-    return sw->target == SWEEP_BATCHSIZE ? "m_star" : "mean_cost";
+    return sw->target == SWEEP_BATCHSIZE ? "m_star" : sw->target == SWEEP_CLUSTER ? "mean_response_ms" : "mean_cost";
 }
 
 static int

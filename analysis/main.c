@@ -313,6 +313,8 @@ static const struct help_topic topics[] = {
      "  --plans-only              print the plans, do not simulate or store\n"
      "\n"
      "Keys: 'hisim help scenario' (cluster.*, hidp.*); lists: docs/partitioning.md, HiDP.\n"
+     "A sweep file of this scenario runs every point as this command does\n"
+     "(target cluster, 'hisim help sweep').\n"
      "\n"
      "example:\n"
      "  hisim cluster scenarios/papers/004-hidp.yaml -s cluster.strategy=modnn\n"},
@@ -342,6 +344,9 @@ static const struct help_topic topics[] = {
      "                              replicate until the 95% interval is within\n"
      "                              +-1% of the mean\n"
      "  target: batch-size          evaluate 002 eqs. (6)-(9) instead of simulating\n"
+     "  target: cluster             a cluster scenario's (its default): every point is\n"
+     "                              one `hisim cluster` run; set and axes also take\n"
+     "                              cluster.nodes.NAME.KEY and cluster.requests.I.KEY\n"
      "\n"
      "  -j N          N threads, one simulation each (default 1); same results\n"
      "  --db PATH     database (default $HISIM_DB, else ./hisim.db)\n"

@@ -20,9 +20,11 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "analysis/summary.h"
+#include "sim/cluster.h"
 #include "sim/json.h"
 #include "sim/profile.h"
 #include "sim/scenario.h"
+#include "traces/layers.h"
 
 #define SWEEP_FILE_MAX (16u << 20)
 #define SET_MAX 256
@@ -52,6 +54,7 @@ static const char *const top_keys[] = {
 struct set_entry {
     char *key, *text;
     size_t line, col;
+    int cluster;             /* a cluster list key (sim/cluster_config.h) */
 };
 
 struct parse {
@@ -61,6 +64,10 @@ struct parse {
     struct set_entry sets[SET_MAX];
     size_t n_sets;
     int have_replications;
+    int target_given;        /* target: was written */
+    size_t target_line, target_col;
+    const yaml_node_t *set_list;   /* the first list set: replaces (cluster.nodes or cluster.requests) */
+    const yaml_node_t *first_cluster_key;   /* the first cluster list key of set or an axis */
 };
 
 /* ---- small helpers ---- */
@@ -262,9 +269,13 @@ dec_format(long long c, int e, char *buf, size_t len)
 /* ---- axes ---- */
 
 static int
-is_integer_key(const struct config_key *k)
+is_integer_key(const struct sweep_key *k)
 {
-    return k->type == CONFIG_COUNT || k->type == CONFIG_UINT64;
+    if (k->cluster) {
+        size_t n = strlen(k->key);
+        return n > 6 && strcmp(k->key + n - 6, ".count") == 0;
+    }
+    return k->schema->type == CONFIG_COUNT || k->schema->type == CONFIG_UINT64;
 }
 
 static int
@@ -304,7 +315,7 @@ range_number(struct parse *P, const char *key, const char *field, const yaml_nod
 /* Values of a count range that is not exact: 15 significant digits, or
  * the nearest integer on integer keys. */
 static void
-format_inexact(const struct config_key *k, double v, char *buf, size_t len)
+format_inexact(const struct sweep_key *k, double v, char *buf, size_t len)
 {
     if (is_integer_key(k))
         snprintf(buf, len, "%.0f", nearbyint(v));
@@ -426,19 +437,19 @@ parse_axis(struct parse *P, const char *key, const yaml_node_t *n, struct sweep_
                 if (i == 0 || i + 1 == npts) {
                     const struct dec *d = i == 0 ? &F : &T;
                     dec_format(d->c, d->e, buf, sizeof buf);
-                    if (is_integer_key(k->schema) && strchr(buf, '.'))
-                        format_inexact(k->schema, i == 0 ? f : t, buf, sizeof buf);
+                    if (is_integer_key(k) && strchr(buf, '.'))
+                        format_inexact(k, i == 0 ? f : t, buf, sizeof buf);
                 } else if (exact) {
                     dec_format(Fa.c + (long long)i * ((Ta.c - Fa.c) / (long long)(npts - 1)), e, buf, sizeof buf);
                 } else if (use_log) {
                     double x = log(f) + (double)i / (double)(npts - 1) * (log(t) - log(f));
-                    format_inexact(k->schema, exp(x), buf, sizeof buf);
+                    format_inexact(k, exp(x), buf, sizeof buf);
                 } else {
-                    format_inexact(k->schema, f + (double)i / (double)(npts - 1) * (t - f), buf, sizeof buf);
+                    format_inexact(k, f + (double)i / (double)(npts - 1) * (t - f), buf, sizeof buf);
                 }
                 if (i > 0 && strcmp(buf, k->text[i - 1]) == 0)
                     return at(P, cnt, "%s: count %zu gives the value %s twice%s", key, npts, buf,
-                              is_integer_key(k->schema) ? " after rounding to integers: use a smaller count" : "");
+                              is_integer_key(k) ? " after rounding to integers: use a smaller count" : "");
                 if (key_add_value(k, i, buf, n, err))
                     return HI_EINTERNAL;
             }
@@ -483,11 +494,20 @@ unknown_key(struct parse *P, const yaml_node_t *kn, const char *key)
 
 /* A scenario key of an axis. */
 static int
-axis_key(struct parse *P, const yaml_node_t *kn, const struct config_key **out)
+axis_key(struct parse *P, const yaml_node_t *kn, struct sweep_key *k)
 {
     const char *key = text_of(kn);
-    *out = config_find(key);
-    if (*out)
+    k->key_line = kn->start_mark.line + 1;
+    k->key_col = kn->start_mark.column + 1;
+    if (cluster_config_owns(key)) {
+        /* checked against the base's lists once they are read */
+        k->cluster = 1;
+        if (!P->first_cluster_key)
+            P->first_cluster_key = kn;
+        return check_new_key(P, kn, key);
+    }
+    k->schema = config_find(key);
+    if (k->schema)
         return check_new_key(P, kn, key);
     if (config_is_section(key))
         return at(P, kn, "'%s' is a section: an axis needs a key such as %s.name", key, key);
@@ -518,7 +538,7 @@ parse_dim(struct parse *P, const yaml_node_t *map, int zip)
         size_t n = 0;
         if (want_scalar(P, kn, zip ? "zip" : "axes"))
             return HI_EINPUT;
-        if (axis_key(P, kn, &k->schema))
+        if (axis_key(P, kn, k))
             return HI_EINPUT;
         if (!(k->key = xstrdup(text_of(kn), P->err)))
             return HI_EINTERNAL;
@@ -548,10 +568,28 @@ parse_set(struct parse *P, const yaml_node_t *map, const char *prefix, int depth
     EACH_PAIR(map, pr) {
         yaml_node_t *kn = node(P, pr->key), *vn = node(P, pr->value);
         const char *leaf;
+        int is_cluster;
         if (want_scalar(P, kn, "set"))
             return HI_EINPUT;
         if ((size_t)snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", text_of(kn)) >= sizeof path)
             return at(P, kn, "set: key too long");
+        if (strcmp(path, "cluster.nodes") == 0 || strcmp(path, "cluster.requests") == 0) {
+            if (vn->type == YAML_SEQUENCE_NODE) {
+                /* a whole list: read by cluster_config_load_set */
+                if (!P->set_list)
+                    P->set_list = kn;
+                continue;
+            }
+            if (vn->type != YAML_MAPPING_NODE)
+                return at(P, vn, "set: %s: expected a list (the whole %s) or a mapping of its entries' keys, found %s",
+                          path, path, node_kind(vn));
+        }
+        if (vn->type == YAML_MAPPING_NODE && (strcmp(path, "cluster.nodes") == 0 || strcmp(path, "cluster.requests") == 0
+                                              || cluster_config_owns(path))) {
+            if (parse_set(P, vn, path, depth + 1))
+                return HI_EINPUT;
+            continue;
+        }
         if (vn->type == YAML_MAPPING_NODE && !config_find(path) && config_is_section(path)) {
             if (parse_set(P, vn, path, depth + 1))
                 return HI_EINPUT;
@@ -560,7 +598,11 @@ parse_set(struct parse *P, const yaml_node_t *map, const char *prefix, int depth
         if (vn->type != YAML_SCALAR_NODE)
             return at(P, vn, "set: %s: expected a scalar, found %s", path, node_kind(vn));
         leaf = path;
-        if (!config_find(path)) {
+        is_cluster = cluster_config_owns(path);
+        if (is_cluster) {
+            if (!P->first_cluster_key)
+                P->first_cluster_key = kn;
+        } else if (!config_find(path)) {
             char name[280];
             snprintf(name, sizeof name, "%s.name", path);
             if (config_is_section(path) && config_find(name) && strlen(name) < sizeof path) {
@@ -577,6 +619,7 @@ parse_set(struct parse *P, const yaml_node_t *map, const char *prefix, int depth
             return at(P, kn, "set: more than %d keys", SET_MAX);
         P->sets[P->n_sets].key = xstrdup(leaf, P->err);
         P->sets[P->n_sets].text = xstrdup(text_of(vn), P->err);
+        P->sets[P->n_sets].cluster = is_cluster;
         P->sets[P->n_sets].line = vn->start_mark.line + 1;
         P->sets[P->n_sets].col = vn->start_mark.column + 1;
         if (!P->sets[P->n_sets].key || !P->sets[P->n_sets].text)
@@ -691,8 +734,13 @@ parse_top(struct parse *P, const yaml_node_t *root, const yaml_node_t **set, con
                 sw->target = SWEEP_SIMULATE;
             else if (strcmp(text_of(vn), "batch-size") == 0)
                 sw->target = SWEEP_BATCHSIZE;
+            else if (strcmp(text_of(vn), "cluster") == 0)
+                sw->target = SWEEP_CLUSTER;
             else
-                return at(P, vn, "target: expected simulate or batch-size, found '%s'", text_of(vn));
+                return at(P, vn, "target: expected simulate, batch-size or cluster, found '%s'", text_of(vn));
+            P->target_given = 1;
+            P->target_line = vn->start_mark.line + 1;
+            P->target_col = vn->start_mark.column + 1;
         } else if (strcmp(k, "set") == 0) {
             *set = vn;
         } else if (strcmp(k, "axes") == 0) {
@@ -763,6 +811,67 @@ parse_top(struct parse *P, const yaml_node_t *root, const yaml_node_t **set, con
                 return P->err->status;
         }
     return HI_OK;
+}
+
+/* The base's cluster lists (and with them the target), the lists set:
+ * replaces, and the cluster keys' place: only a cluster scenario has them. */
+static int
+load_cluster(struct parse *P)
+{
+    struct sweep *sw = P->sw;
+    struct cluster_config *cc = malloc(sizeof *cc);
+    int found = 0, nodes = 0, requests = 0;
+    if (!cc)
+        return error_set(P->err, HI_EINTERNAL, "out of memory");
+    if (cluster_config_load_opt(cc, sw->scenario, &found, P->err)) {
+        free(cc);
+        return P->err->status;
+    }
+    if (!found) {
+        free(cc);
+        if (P->target_given && sw->target == SWEEP_CLUSTER)
+            return error_at(P->err, sw->file, P->target_line, P->target_col,
+                            "target cluster: the base scenario %s is not a cluster scenario (it has no cluster.nodes)",
+                            sw->scenario);
+        if (P->set_list || P->first_cluster_key) {
+            const yaml_node_t *kn = P->first_cluster_key ? P->first_cluster_key : P->set_list;
+            return at(P, kn, "%s: the base scenario %s is not a cluster scenario (it has no cluster.nodes)",
+                      text_of(kn), sw->scenario);
+        }
+        return HI_OK;
+    }
+    sw->cluster = cc;
+    if (P->target_given && sw->target != SWEEP_CLUSTER)
+        return error_at(P->err, sw->file, P->target_line, P->target_col,
+                        "target %s: the base scenario %s is a cluster scenario: its points are cluster simulations "
+                        "(target cluster, the default for it)", sweep_target_name(sw->target), sw->scenario);
+    sw->target = SWEEP_CLUSTER;
+    if (P->set_list) {
+        struct cluster_config lists;
+        if (cluster_config_load_set(&lists, sw->file, &nodes, &requests, P->err))
+            return P->err->status;
+        cluster_config_take(cc, &lists, nodes, requests);
+    }
+    return HI_OK;
+}
+
+/* A cluster list key of an axis: the key at its place, then every value
+ * (in turn, on a copy of the base's lists) at its own. */
+static int
+check_cluster_axis(const struct sweep *sw, const struct sweep_key *k, struct hi_error *err)
+{
+    struct cluster_config scratch;
+    char msg[400];
+    size_t i;
+    int rc = HI_OK;
+    if (cluster_config_check_key(sw->cluster, k->key, msg, sizeof msg))
+        return error_at(err, sw->file, k->key_line, k->key_col, "%s: %s", k->key, msg);
+    if (cluster_config_copy(&scratch, sw->cluster, err))
+        return err->status;
+    for (i = 0; i < k->n && !rc; i++)
+        rc = cluster_config_set_at(&scratch, k->key, k->text[i], sw->file, k->line[i], k->col[i], sw->dir, err);
+    cluster_config_free(&scratch);
+    return rc;
 }
 
 static int
@@ -881,17 +990,6 @@ sweep_load(const char *path, struct sweep *sw, struct hi_error *err)
         goto out;
     if (stop && parse_stop(&P, stop))
         goto out;
-    if (sw->stop.on && !sweep_metric_known(sw->target, sw->stop.metric)) {
-        error_at(err, path, sw->stop.line, sw->stop.col, "stop.metric: '%s' is not a metric of target %s (%s)",
-                 sw->stop.metric, sweep_target_name(sw->target),
-                 sw->target == SWEEP_SIMULATE ? "e.g. mean_cost, accuracy, regret; see docs/scenarios.md"
-                                              : "e.g. m_star, f_ms");
-        goto out;
-    }
-    if (sw->target == SWEEP_BATCHSIZE && (sw->replications > 1 || sw->stop.on)) {
-        error_at(err, path, 1, 0, "target batch-size evaluates closed forms: it takes no replications or stop");
-        goto out;
-    }
     if (!sw->name[0]) {
         const char *base = strrchr(path, '/');
         char *dot;
@@ -934,9 +1032,25 @@ sweep_load(const char *path, struct sweep *sw, struct hi_error *err)
     config_defaults(sw->base_raw);
     if (scenario_load(sw->scenario, sw->base_raw, err))
         goto out;
+    if (load_cluster(&P))
+        goto out;
+    if (sw->stop.on && !sweep_metric_known(sw->target, sw->stop.metric)) {
+        error_at(err, path, sw->stop.line, sw->stop.col, "stop.metric: '%s' is not a metric of target %s (%s)",
+                 sw->stop.metric, sweep_target_name(sw->target),
+                 sw->target == SWEEP_SIMULATE  ? "e.g. mean_cost, accuracy, regret; see docs/scenarios.md"
+                 : sw->target == SWEEP_CLUSTER ? "e.g. mean_response_ms, throughput, energy_mj; see docs/partitioning.md"
+                                               : "e.g. m_star, f_ms");
+        goto out;
+    }
+    if (sw->target == SWEEP_BATCHSIZE && (sw->replications > 1 || sw->stop.on)) {
+        error_at(err, path, 1, 0, "target batch-size evaluates closed forms: it takes no replications or stop");
+        goto out;
+    }
     for (i = 0; i < P.n_sets; i++) {
         struct config_where w = {path, P.sets[i].line, P.sets[i].col, sw->dir};
-        if (config_set(sw->base_raw, P.sets[i].key, P.sets[i].text, &w, err))
+        if (P.sets[i].cluster ? cluster_config_set_at(sw->cluster, P.sets[i].key, P.sets[i].text, path, P.sets[i].line,
+                                                      P.sets[i].col, sw->dir, err)
+                              : config_set(sw->base_raw, P.sets[i].key, P.sets[i].text, &w, err))
             goto out;
     }
     /* every axis value against its key, so that a bad one is reported
@@ -948,9 +1062,16 @@ sweep_load(const char *path, struct sweep *sw, struct hi_error *err)
             goto out;
         }
         for (d = 0; d < sw->n_dims; d++)
-            for (j = 0; j < sw->dims[d].n_keys; j++)
+            for (j = 0; j < sw->dims[d].n_keys; j++) {
+                const struct sweep_key *k = &sw->dims[d].keys[j];
+                if (k->cluster) {
+                    if (check_cluster_axis(sw, k, err)) {
+                        free(scratch);
+                        goto out;
+                    }
+                    continue;
+                }
                 for (i = 0; i < sw->dims[d].n; i++) {
-                    const struct sweep_key *k = &sw->dims[d].keys[j];
                     struct config_where w = {path, k->line[i], k->col[i], sw->dir};
                     *scratch = *sw->base_raw;
                     if (config_set(scratch, k->key, k->text[i], &w, err)) {
@@ -958,6 +1079,7 @@ sweep_load(const char *path, struct sweep *sw, struct hi_error *err)
                         goto out;
                     }
                 }
+            }
         free(scratch);
     }
     *sw->base = *sw->base_raw;
@@ -1015,7 +1137,7 @@ sweep_point_config(const struct sweep *sw, size_t p, struct hi_config *cfg, stru
         for (j = 0; j < sw->dims[d].n_keys; j++) {
             const struct sweep_key *k = &sw->dims[d].keys[j];
             struct config_where w = {sw->file, k->line[i], k->col[i], sw->dir};
-            if (config_set(cfg, k->key, k->text[i], &w, err))
+            if (!k->cluster && config_set(cfg, k->key, k->text[i], &w, err))
                 return HI_EINPUT;
         }
     }
@@ -1028,6 +1150,27 @@ sweep_point_config(const struct sweep *sw, size_t p, struct hi_config *cfg, stru
         }
     }
     cfg->seed = 0;
+    return HI_OK;
+}
+
+int
+sweep_point_cluster(const struct sweep *sw, size_t p, struct cluster_config *cc, struct hi_error *err)
+{
+    size_t d, j;
+    assert(sw->cluster);
+    if (cluster_config_copy(cc, sw->cluster, err))
+        return err->status;
+    for (d = 0; d < sw->n_dims; d++) {
+        size_t i = sweep_index(sw, p, d);
+        for (j = 0; j < sw->dims[d].n_keys; j++) {
+            const struct sweep_key *k = &sw->dims[d].keys[j];
+            if (k->cluster && cluster_config_set_at(cc, k->key, k->text[i], sw->file, k->line[i], k->col[i], sw->dir,
+                                                    err)) {
+                cluster_config_free(cc);
+                return err->status;
+            }
+        }
+    }
     return HI_OK;
 }
 
@@ -1109,6 +1252,55 @@ digest(struct sweep *sw, const char *path, uint64_t *out, struct hi_error *err)
     return HI_OK;
 }
 
+/* "cluster.lists=" and the JSON of cc's lists with every profile path
+ * replaced by the hash of its file, each profile checked on first use. */
+static int
+cluster_line(struct sweep *sw, const struct cluster_config *cc, char **line, struct hi_error *err)
+{
+    struct cluster_config c;
+    size_t i, k, known;
+    char *json;
+    int rc;
+    *line = NULL;
+    if ((rc = cluster_config_copy(&c, cc, err)))
+        return rc;
+    for (i = 0; i < c.n_streams; i++)
+        for (k = 0; k < c.stream[i].n_profiles; k++) {
+            char *path = c.stream[i].profile[k], *hex = malloc(32);
+            uint64_t h;
+            known = sw->n_digests;
+            if (!hex) {
+                rc = error_set(err, HI_EINTERNAL, "out of memory");
+                goto out;
+            }
+            if ((rc = digest(sw, path, &h, err))) {
+                free(hex);
+                goto out;
+            }
+            if (sw->n_digests > known) {
+                /* a file not seen before: it must be a layer profile */
+                struct hi_layers L;
+                if ((rc = layers_load(&L, path, err))) {
+                    free(hex);
+                    goto out;
+                }
+                layers_free(&L);
+            }
+            snprintf(hex, 32, "fnv1a64:%016llx", (unsigned long long)h);
+            free(path);
+            c.stream[i].profile[k] = hex;
+        }
+    json = cluster_config_to_json(&c);
+    if (!json || !(*line = malloc(strlen(json) + 16)))
+        rc = error_set(err, HI_EINTERNAL, "out of memory");
+    else
+        sprintf(*line, "cluster.lists=%s", json);
+    free(json);
+out:
+    cluster_config_free(&c);
+    return rc;
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -1120,12 +1312,13 @@ cmp_str(const void *a, const void *b)
  * default, so that a hisim with more keys (at their defaults) keeps the
  * keys, and the seeds, of every point. */
 static int
-identity(struct sweep *sw, const struct hi_config *cfg, uint64_t *key, struct hi_error *err)
+identity(struct sweep *sw, const struct hi_config *cfg, const struct cluster_config *cc, uint64_t *key,
+         struct hi_error *err)
 {
     static const char magic[] = "hisim-point-v2\n";
     const char *target = sweep_target_name(sw->target);
     struct hi_config *c = malloc(sizeof *c);
-    char **lines = calloc(config_n_keys, sizeof *lines);
+    char **lines = calloc(config_n_keys + 1, sizeof *lines);
     char *buf = malloc(CONFIG_PATH_MAX + 64);
     size_t i, n = 0;
     int rc = HI_OK;
@@ -1158,6 +1351,8 @@ identity(struct sweep *sw, const struct hi_config *cfg, uint64_t *key, struct hi
         }
         snprintf(lines[n++], len, "%s=%s", k->path, buf);
     }
+    if (cc && (rc = cluster_line(sw, cc, &lines[n++], err)))
+        goto out;
     qsort(lines, n, sizeof *lines, cmp_str);
     *key = sweep_fnv1a(SWEEP_FNV_BASIS, magic, sizeof magic - 1);
     *key = sweep_fnv1a(*key, target, strlen(target));
@@ -1254,9 +1449,23 @@ sweep_expand(struct sweep *sw, struct hi_error *err)
     for (p = 0; p < sw->n_points; p++) {
         if (sweep_point_config(sw, p, cfg, err))
             goto fail;
-        if (identity(sw, cfg, &sw->key[p], err))
-            goto fail_at;
         sw->trace_of[p] = SIZE_MAX;
+        if (sw->target == SWEEP_CLUSTER) {
+            struct cluster_config cc;
+            if (sweep_point_cluster(sw, p, &cc, err))
+                goto fail;
+            rc = cluster_check(cfg, &cc, err);
+            if (!rc)
+                rc = identity(sw, cfg, &cc, &sw->key[p], err);
+            cluster_config_free(&cc);
+            if (rc)
+                goto fail_at;
+            ki[p].key = sw->key[p];
+            ki[p].p = p;
+            continue;
+        }
+        if (identity(sw, cfg, NULL, &sw->key[p], err))
+            goto fail_at;
         if (!cfg->trace.file[0]) {
             if (sw->target == SWEEP_SIMULATE) {
                 error_set(err, HI_EINPUT, "%s: trace.file is not set (in the scenario %s, under set: or as an axis)",
@@ -1326,10 +1535,18 @@ sweep_point_axes(const struct sweep *sw, size_t p)
         for (k = 0; k < sw->dims[d].n_keys; k++) {
             const struct sweep_key *key = &sw->dims[d].keys[k];
             const char *t = key->text[i];
-            int number = key->schema->type == CONFIG_NUMBER || key->schema->type == CONFIG_COUNT
+            int number;
+            if (key->cluster) {
+                /* a list key has no schema: a value that reads as a number is one */
+                char *end;
+                double v = strtod(t, &end);
+                number = *t && !*end && isfinite(v) && !isspace((unsigned char)t[0]);
+            } else {
+                number = key->schema->type == CONFIG_NUMBER || key->schema->type == CONFIG_COUNT
                       || key->schema->type == CONFIG_UINT64;
+            }
             json_key(&j, key->key);
-            if (number && !(key->schema->keyword && strcmp(t, key->schema->keyword) == 0))
+            if (number && !(key->schema && key->schema->keyword && strcmp(t, key->schema->keyword) == 0))
                 json_number(&j, strtod(t, NULL));
             else
                 json_string(&j, t);
@@ -1373,6 +1590,9 @@ sweep_free(struct sweep *sw)
     free(sw->columns);
     free(sw->base_raw);
     free(sw->base);
+    if (sw->cluster)
+        cluster_config_free(sw->cluster);
+    free(sw->cluster);
     free(sw->scenario);
     free(sw->text);
     free(sw->dir);
@@ -1416,6 +1636,8 @@ int
 sweep_metric_known(enum sweep_target t, const char *name)
 {
     size_t i, n;
+    if (t == SWEEP_CLUSTER)
+        return cluster_metric_known(name);
     if (t == SWEEP_BATCHSIZE) {
         for (i = 0; sweep_batchsize_metrics[i]; i++)
             if (strcmp(sweep_batchsize_metrics[i], name) == 0)
@@ -1439,5 +1661,5 @@ sweep_metric_known(enum sweep_target t, const char *name)
 const char *
 sweep_target_name(enum sweep_target t)
 {
-    return t == SWEEP_BATCHSIZE ? "batch-size" : "simulate";
+    return t == SWEEP_BATCHSIZE ? "batch-size" : t == SWEEP_CLUSTER ? "cluster" : "simulate";
 }

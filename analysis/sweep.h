@@ -6,7 +6,7 @@
  *
  *   sweep := { scenario: PATH            base scenario, relative to the file
  *              [name: TEXT]              default: the file name
- *              [target: simulate | batch-size]
+ *              [target: simulate | batch-size | cluster]
  *              [set: {KEY: SCALAR | SECTION}]       fixed overrides
  *              [axes: {KEY: AXIS}]       the grid is the product of the axes
  *              [zip: [{KEY: AXIS, ...}, ...]]       keys varying together
@@ -15,6 +15,15 @@
  *   AXIS  := [SCALAR, ...]                          the values as written
  *          | {from: X, to: Y, step: S}              X + i·S, exact decimals
  *          | {from: X, to: Y, count: N [, log: BOOL]}
+ *
+ * Cluster scenarios (sim/cluster_config.h): a base scenario with
+ * cluster.nodes and cluster.requests makes the target `cluster` (the
+ * default then; simulate and batch-size are refused).  Every point is one
+ * `hisim cluster` simulation.  Besides the scenario keys, set and the
+ * axes take the list keys cluster.nodes.NAME.KEY and
+ * cluster.requests.I.KEY, checked against the base's lists, and set may
+ * replace either list whole (`cluster.requests: [...]`).  Order: the
+ * scenario, the lists set replaces, set's keys in file order, the axes.
  *
  * Dimensions are the axes in file order, then the zip groups; point p
  * takes value index (p / stride_d) mod n_d of dimension d, the last
@@ -35,7 +44,9 @@
  * "key=value\n" (config_format's text, as `hisim show` prints it) for
  * every key but `seed` and `name` whose value differs from the schema
  * default, sorted by key, every file path replaced by the FNV-1a hash of
- * the file's bytes ("fnv1a64:<16 hex digits>").  A point is what
+ * the file's bytes ("fnv1a64:<16 hex digits>"); for target cluster one
+ * more line "cluster.lists=" with cluster_config_to_json of the point's
+ * lists, profile paths replaced the same way.  A point is what
  * it computes, wherever its files lie; a hisim that adds keys (at their
  * defaults) keeps every point's key and seeds.
  *
@@ -53,11 +64,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim/cluster_config.h"
 #include "sim/config.h"
 #include "traces/error.h"
 #include "traces/trace.h"
 
-enum sweep_target { SWEEP_SIMULATE, SWEEP_BATCHSIZE };
+enum sweep_target { SWEEP_SIMULATE, SWEEP_BATCHSIZE, SWEEP_CLUSTER };
 
 #define SWEEP_MAX_DIMS 32
 #define SWEEP_MAX_POINTS 100000000u
@@ -66,7 +78,9 @@ enum sweep_target { SWEEP_SIMULATE, SWEEP_BATCHSIZE };
 /* One key of a dimension: its values as applied, and where each was written. */
 struct sweep_key {
     char *key;
-    const struct config_key *schema;
+    const struct config_key *schema;   /* NULL for a cluster list key */
+    int cluster;             /* cluster.nodes.NAME.KEY or cluster.requests.I.KEY */
+    size_t key_line, key_col;          /* where the key is written */
     size_t n;                /* values allocated (the dimension's n once parsed) */
     char **text;
     size_t *line, *col;
@@ -112,6 +126,7 @@ struct sweep {
 
     struct hi_config *base_raw;  /* scenario + set, before the catalog */
     struct hi_config *base;      /* ... and after it */
+    struct cluster_config *cluster;   /* target cluster: the base's lists, set applied */
     int catalog_axis;        /* an axis names a catalog entry */
 
     /* filled by sweep_expand */
@@ -137,6 +152,9 @@ void sweep_free(struct sweep *sw);
 
 /* The effective configuration of point p, before seeding (seed 0). */
 int sweep_point_config(const struct sweep *sw, size_t p, struct hi_config *cfg, struct hi_error *err);
+
+/* Target cluster: the lists of point p (a deep copy; cluster_config_free). */
+int sweep_point_cluster(const struct sweep *sw, size_t p, struct cluster_config *cc, struct hi_error *err);
 
 /* The value index of dimension d at point p. */
 size_t sweep_index(const struct sweep *sw, size_t p, size_t d);

@@ -153,13 +153,15 @@ receive(struct sweepmpi *m, int *from)
         free(buf);
         return NULL;
     }
-    /* the result, its per-device figures, then the configuration text */
+    /* the result, its per-device figures, a cluster run's packed figures,
+     * then the configuration text */
     memcpy(res, buf, sizeof *res);
     res->config = NULL;
     res->run.devices = NULL;
+    res->extra = NULL;
     {
-        size_t dev = res->run.n_devices * sizeof *res->run.devices, off = sizeof *res + dev;
-        if ((size_t)count < off) {
+        size_t dev = res->run.n_devices * sizeof *res->run.devices, off = sizeof *res + dev + res->n_extra;
+        if ((size_t)count < off || res->n_extra > (size_t)count) {
             free(buf);
             free(res);
             return NULL;
@@ -168,6 +170,10 @@ receive(struct sweepmpi *m, int *from)
             memcpy(res->run.devices, buf + sizeof *res, dev);
         else if (dev)
             res->run.n_devices = 0;
+        if (res->n_extra && (res->extra = malloc(res->n_extra)))
+            memcpy(res->extra, buf + sizeof *res + dev, res->n_extra);
+        else
+            res->n_extra = 0;   /* the coordinator reports the run without its figures */
         if ((size_t)count > off) {
             buf[count - 1] = '\0';
             res->config = strdup(buf + off);
@@ -280,26 +286,34 @@ sweepmpi_serve(const struct sweep *sw, const char *load_error)
             size_t dev = res->run.devices ? res->run.n_devices * sizeof *res->run.devices : 0;
             if (!res->run.devices)
                 res->run.n_devices = 0;
-            len = sizeof *res + dev + (res->config ? strlen(res->config) + 1 : 0);
+            if (!res->extra)
+                res->n_extra = 0;
+            len = sizeof *res + dev + res->n_extra + (res->config ? strlen(res->config) + 1 : 0);
             buf = malloc(len);
             if (!buf) {
                 /* report the failure without the figures */
                 res->status = HI_EINTERNAL;
                 snprintf(res->error, sizeof res->error, "out of memory on rank");
                 res->run.n_devices = 0;
+                res->n_extra = 0;
                 MPI_Send(res, (int)sizeof *res, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
             } else {
                 memcpy(buf, res, sizeof *res);
                 if (dev)
                     memcpy(buf + sizeof *res, res->run.devices, dev);
+                if (res->n_extra)
+                    memcpy(buf + sizeof *res + dev, res->extra, res->n_extra);
                 if (res->config)
-                    memcpy(buf + sizeof *res + dev, res->config, strlen(res->config) + 1);
+                    memcpy(buf + sizeof *res + dev + res->n_extra, res->config, strlen(res->config) + 1);
                 MPI_Send(buf, (int)len, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
                 free(buf);
             }
         }
         free(res->config);
         res->config = NULL;
+        free(res->extra);
+        res->extra = NULL;
+        res->n_extra = 0;
         engine_result_free(&res->run);
     }
 }

@@ -12,6 +12,7 @@
 #include "analysis/batchsize.h"
 #include "analysis/summary.h"
 #include "analysis/sweepstore.h"
+#include "sim/cluster.h"
 #include "sim/json.h"
 #include "sim/rng.h"
 
@@ -71,6 +72,127 @@ closed_form(const struct hi_config *cfg, const struct hi_trace *t, double *v, st
     return HI_OK;
 }
 
+/* ---- a cluster run, packed ----
+ *
+ * res->extra holds, in order: three size_t (metrics m, bins b, responses
+ * q); the doubles of the m metric values, the b bin centres and GFLOP/s,
+ * the q arrival times and latencies (ms); then m metric names and the
+ * policy line, each NUL-terminated.  One buffer, so that an MPI rank
+ * sends it as bytes (analysis/sweepmpi.c). */
+struct packed {
+    size_t m, b, q;
+    const double *value, *bin_x, *bin_y, *resp_x, *resp_y;
+    const char *names;             /* the first name; the next follows its NUL */
+    const char *policy;
+};
+
+static int
+pack(struct sweeprun_result *res, const struct cluster_metric *cm, size_t m, const struct cluster_result *r,
+     const char *policy)
+{
+    size_t b = r->n_bins, q = r->completed, i, len = 3 * sizeof(size_t) + (m + 2 * b + 2 * q) * sizeof(double);
+    size_t text = strlen(policy) + 1;
+    unsigned char *buf;
+    double *d;
+    char *c;
+    for (i = 0; i < m; i++)
+        text += strlen(cm[i].name) + 1;
+    if (!(buf = malloc(len + text)))
+        return HI_EINTERNAL;
+    ((size_t *)buf)[0] = m;
+    ((size_t *)buf)[1] = b;
+    ((size_t *)buf)[2] = q;
+    d = (double *)(buf + 3 * sizeof(size_t));
+    for (i = 0; i < m; i++)
+        *d++ = cm[i].value;
+    if (b) {
+        memcpy(d, r->bin_x, b * sizeof *d);
+        memcpy(d + b, r->bin_gflops, b * sizeof *d);
+    }
+    d += 2 * b;
+    if (q) {
+        memcpy(d, r->resp_x, q * sizeof *d);
+        memcpy(d + q, r->resp_ms, q * sizeof *d);
+    }
+    c = (char *)(buf + len);
+    for (i = 0; i < m; i++) {
+        size_t l = strlen(cm[i].name) + 1;
+        memcpy(c, cm[i].name, l);
+        c += l;
+    }
+    memcpy(c, policy, strlen(policy) + 1);
+    res->extra = buf;
+    res->n_extra = len + text;
+    return HI_OK;
+}
+
+/* A view of res->extra; -1 when it is not a well-formed buffer. */
+static int
+unpack(const struct sweeprun_result *res, struct packed *v)
+{
+    const unsigned char *buf = res->extra;
+    const char *c, *end;
+    size_t len, i;
+    memset(v, 0, sizeof *v);
+    if (!buf || res->n_extra < 3 * sizeof(size_t))
+        return -1;
+    v->m = ((const size_t *)buf)[0];
+    v->b = ((const size_t *)buf)[1];
+    v->q = ((const size_t *)buf)[2];
+    if (v->m > res->n_extra || v->b > res->n_extra || v->q > res->n_extra)
+        return -1;
+    len = 3 * sizeof(size_t) + (v->m + 2 * v->b + 2 * v->q) * sizeof(double);
+    if (len > res->n_extra)
+        return -1;
+    v->value = (const double *)(buf + 3 * sizeof(size_t));
+    v->bin_x = v->value + v->m;
+    v->bin_y = v->bin_x + v->b;
+    v->resp_x = v->bin_y + v->b;
+    v->resp_y = v->resp_x + v->q;
+    c = v->names = (const char *)(buf + len);
+    end = (const char *)(buf + res->n_extra);
+    for (i = 0; i <= v->m; i++) {
+        const char *z = memchr(c, '\0', (size_t)(end - c));
+        if (!z)
+            return -1;
+        if (i == v->m)
+            v->policy = c;
+        c = z + 1;
+    }
+    return 0;
+}
+
+static int
+cluster_job(const struct sweep *sw, size_t p, struct hi_config *cfg, struct sweeprun_result *res, struct hi_error *err)
+{
+    struct cluster_config cc;
+    struct cluster_workloads w;
+    struct cluster_result r;
+    struct cluster_metric *cm = NULL;
+    char policy[256];
+    size_t m;
+    int rc;
+    if (sweep_point_cluster(sw, p, &cc, err))
+        return err->status;
+    if ((rc = cluster_workloads_load(&w, &cc, err))) {
+        cluster_config_free(&cc);
+        return rc;
+    }
+    if ((rc = cluster_run(cfg, &cc, &w, &r, err)))
+        goto out_w;
+    m = cluster_n_metrics(&r);
+    cluster_describe(cfg, &cc, policy, sizeof policy);
+    if (!(cm = calloc(m ? m : 1, sizeof *cm)) || (cluster_metrics(&r, &w, cm), pack(res, cm, m, &r, policy))
+        || !(res->config = cluster_config_run_json(cfg, &cc)))
+        rc = error_set(err, HI_EINTERNAL, "out of memory");
+    free(cm);
+    cluster_result_free(&r);
+out_w:
+    cluster_workloads_free(&w);
+    cluster_config_free(&cc);
+    return rc;
+}
+
 void
 sweeprun_job(const struct sweep *sw, size_t p, size_t rep, uint64_t seed, struct sweeprun_result *res)
 {
@@ -90,6 +212,13 @@ sweeprun_job(const struct sweep *sw, size_t p, size_t rep, uint64_t seed, struct
     if (sweep_point_config(sw, p, cfg, &err))
         goto fail;
     cfg->seed = seed;
+    if (sw->target == SWEEP_CLUSTER) {
+        if (cluster_job(sw, p, cfg, res, &err))
+            goto fail;
+        now_iso(res->finished, sizeof res->finished);
+        free(cfg);
+        return;
+    }
     if (sw->target == SWEEP_SIMULATE) {
         double m_star;
         assert(t);
@@ -107,6 +236,11 @@ sweeprun_job(const struct sweep *sw, size_t p, size_t rep, uint64_t seed, struct
     return;
 fail:
     free(cfg);
+    free(res->extra);
+    res->extra = NULL;
+    res->n_extra = 0;
+    free(res->config);
+    res->config = NULL;
     res->status = err.status ? err.status : HI_EINTERNAL;
     snprintf(res->error, sizeof res->error, "%s", err.msg[0] ? err.msg : "failed");
 }
@@ -117,6 +251,7 @@ sweeprun_result_free(struct sweeprun_result *res)
     if (!res)
         return;
     free(res->config);
+    free(res->extra);
     engine_result_free(&res->run);
     free(res);
 }
@@ -127,6 +262,17 @@ sweeprun_metrics(const struct sweep *sw, const struct sweeprun_result *res, stru
     size_t k;
     if (sw->target == SWEEP_SIMULATE)
         return summary_metrics(&res->run, m);
+    if (sw->target == SWEEP_CLUSTER) {
+        struct packed v;
+        if (unpack(res, &v))
+            return 0;
+        const char *name = v.names;
+        for (k = 0; k < v.m && k < SUMMARY_MAX_METRICS; k++, name += strlen(name) + 1) {
+            m[k].name = name;
+            m[k].value = v.value[k];
+        }
+        return k;
+    }
     for (k = 0; sweep_batchsize_metrics[k]; k++) {
         m[k].name = sweep_batchsize_metrics[k];
         m[k].value = res->closed[k];
@@ -500,7 +646,15 @@ keep_value(struct coord *c, size_t p, size_t r, int64_t run_id, const struct swe
         s->vals = nv;
         s->cap = cap;
     }
-    if (res) {
+    if (res && c->sw->target == SWEEP_CLUSTER) {
+        struct packed pv;
+        const char *name;
+        size_t i;
+        if (!unpack(res, &pv))
+            for (i = 0, name = pv.names; i < pv.m; i++, name += strlen(name) + 1)
+                if (strcmp(name, c->sw->stop.metric) == 0)
+                    v = pv.value[i];
+    } else if (res) {
         struct store_metric m[SUMMARY_MAX_METRICS];
         size_t n = sweeprun_metrics(c->sw, res, m), i;
         for (i = 0; i < n; i++)
@@ -625,10 +779,11 @@ commit(struct coord *c, struct sweeprun_result *res)
             c->outstanding -= c->exec->cancel(c->exec->ctx);
         }
     } else {
-        struct store_metric m[SUMMARY_MAX_METRICS];
+        struct store_metric m[SUMMARY_MAX_METRICS], *cm = NULL;
         struct store_series se[SUMMARY_MAX_SERIES];
         struct store_run run;
         struct commit_ctx k = {c, hex, res->rep, res->seed};
+        struct packed pv;
         double *scratch = NULL;
         char policy[256];
         memset(&run, 0, sizeof run);
@@ -638,23 +793,44 @@ commit(struct coord *c, struct sweeprun_result *res)
         run.seed = res->seed;
         run.rng = RNG_TYPE_NAME;
         run.version = c->o->version;
+        run.metrics = m;
         if (c->sw->target == SWEEP_SIMULATE) {
             snprintf(policy, sizeof policy, "%s%s%s", res->run.policy, res->run.policy_desc[0] ? " " : "",
                      res->run.policy_desc);
             run.series = se;
             run.n_series = summary_series(&res->run, se, &scratch);
             c->stats->runs_saturated += res->run.saturated != 0;
+            run.n_metrics = sweeprun_metrics(c->sw, res, m);
+        } else if (c->sw->target == SWEEP_CLUSTER) {
+            const char *name;
+            size_t i;
+            if (unpack(res, &pv) || !(cm = malloc((pv.m ? pv.m : 1) * sizeof *cm))) {
+                rc = error_set(c->err, HI_EINTERNAL, "a cluster result without its figures (out of memory?)");
+                goto stored;
+            }
+            for (i = 0, name = pv.names; i < pv.m; i++, name += strlen(name) + 1) {
+                cm[i].name = name;
+                cm[i].value = pv.value[i];
+            }
+            snprintf(policy, sizeof policy, "%s", pv.policy);
+            se[0] = (struct store_series){"gflops", pv.bin_x, pv.bin_y, pv.b};
+            se[1] = (struct store_series){"response_ms", pv.resp_x, pv.resp_y, pv.q};
+            run.series = se;
+            run.n_series = 2;
+            run.metrics = cm;
+            run.n_metrics = pv.m;
         } else {
             snprintf(policy, sizeof policy, "batch-size closed form (002 eqs. 6-9)");
+            run.n_metrics = sweeprun_metrics(c->sw, res, m);
         }
         run.policy = policy;
         run.started = res->started;
         run.finished = res->finished;
         run.status = "done";
-        run.metrics = m;
-        run.n_metrics = sweeprun_metrics(c->sw, res, m);
         rc = store_save_run_with(c->st, &run, commit_also, &k, c->err);
+    stored:
         free(scratch);
+        free(cm);
         if (!rc)
             rc = keep_value(c, res->point, res->rep, 0, res);
         s->finished++;

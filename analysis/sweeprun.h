@@ -35,18 +35,24 @@ struct sweeprun_result {
     char started[24], finished[24];
     struct engine_result run;      /* target simulate */
     double closed[20];             /* target batch-size: sweep_batchsize_metrics */
+    unsigned char *extra;          /* target cluster: the run's metrics, series and policy line, packed in one
+                                    * buffer of n_extra bytes (malloc'd; sweeprun.c) so that it travels as bytes */
+    size_t n_extra;
     char *config;                  /* effective configuration, JSON (malloc'd) */
 };
 
 /* Computes replication `rep` of point p with `seed`; fills res (every
- * field; res->config and res->run.devices malloc'd or NULL).  Safe to
- * call from any thread. */
+ * field; res->config, res->extra and res->run.devices malloc'd or NULL).
+ * Safe to call from any thread.  Target cluster: one cluster_run of the
+ * point's configuration and lists, as `hisim cluster` runs it. */
 void sweeprun_job(const struct sweep *sw, size_t p, size_t rep, uint64_t seed, struct sweeprun_result *res);
 
 /* Frees what a result owns and the result itself. */
 void sweeprun_result_free(struct sweeprun_result *res);
 
-/* The metrics of a result into m (SUMMARY_MAX_METRICS entries); count. */
+/* The metrics of a result into m (SUMMARY_MAX_METRICS entries); count.
+ * A cluster result with more (many DNNs and nodes) gives the first
+ * SUMMARY_MAX_METRICS; the sweep stores them all. */
 size_t sweeprun_metrics(const struct sweep *sw, const struct sweeprun_result *res, struct store_metric *m);
 
 /* Where jobs run: the coordinator submits and collects through these. */

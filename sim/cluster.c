@@ -4,6 +4,7 @@
 #include <assert.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -587,12 +588,29 @@ arrival(struct kernel *k, void *obj, size_t arg)
 static int
 check_stream(const struct cluster_stream *c, size_t s, double horizon, size_t *count, struct hi_error *err)
 {
+    if (c->off) {
+        *count = 0;
+        return HI_OK;
+    }
     *count = c->count ? c->count : horizon > 0 ? SIZE_MAX : c->n_profiles;
     if (c->arrivals == CLUSTER_POISSON && !(c->rate_hz > 0))
         return error_set(err, HI_EINPUT, "cluster.requests[%zu]: poisson arrivals need rate_hz > 0", s);
     if (c->arrivals == CLUSTER_PERIODIC && *count > 1 && !(c->period_ms > 0))
         return error_set(err, HI_EINPUT, "cluster.requests[%zu]: periodic arrivals of %s requests need period_ms > 0",
                          s, *count == SIZE_MAX ? "unbounded" : "several");
+    return HI_OK;
+}
+
+int
+cluster_check(const struct hi_config *cfg, const struct cluster_config *cc, struct hi_error *err)
+{
+    struct cluster_env env;
+    size_t i, count;
+    if (cluster_env_init(&env, cc, cfg, err))
+        return err->status;
+    for (i = 0; i < cc->n_streams; i++)
+        if (check_stream(&cc->stream[i], i, cfg->cluster.duration_s, &count, err))
+            return err->status;
     return HI_OK;
 }
 
@@ -774,4 +792,73 @@ cluster_result_free(struct cluster_result *r)
     free(r->resp_ms);
     free(r->plan);
     memset(r, 0, sizeof *r);
+}
+
+/* ---- what a run reports ---- */
+
+static const char *const fixed_metrics[] = {
+    "requests", "completed", "makespan_s", "mean_response_ms", "p95_response_ms", "throughput",
+    "inferences_per_100s", "energy_mj", "energy_per_request_mj", "gflops", "events", NULL,
+};
+static const char *const model_prefixes[] = {"mean_response_ms.", "requests.", "plan_ms.", NULL};
+
+size_t
+cluster_n_metrics(const struct cluster_result *r)
+{
+    return sizeof fixed_metrics / sizeof fixed_metrics[0] - 1 + 3 * r->n_models + r->n_units;
+}
+
+static void
+metric(struct cluster_metric *m, size_t *k, const char *prefix, const char *name, double v)
+{
+    snprintf(m[*k].name, sizeof m[*k].name, "%s%s", prefix, name);
+    m[*k].value = v;
+    (*k)++;
+}
+
+size_t
+cluster_metrics(const struct cluster_result *r, const struct cluster_workloads *w, struct cluster_metric *m)
+{
+    size_t k = 0, i;
+    const double v[] = {
+        (double)r->requests, (double)r->completed, r->makespan_s, r->mean_response_s * 1e3, r->p95_response_s * 1e3,
+        r->throughput, r->throughput * 100, r->energy_j * 1e3,
+        r->completed ? r->energy_j * 1e3 / (double)r->completed : NAN, r->gflops, (double)r->events,
+    };
+    assert(sizeof v / sizeof v[0] == sizeof fixed_metrics / sizeof fixed_metrics[0] - 1);
+    assert(r->n_models == w->n);
+    for (i = 0; fixed_metrics[i]; i++)
+        metric(m, &k, "", fixed_metrics[i], v[i]);
+    for (i = 0; i < r->n_models; i++) {
+        metric(m, &k, model_prefixes[0], w->name[i], r->model_mean_s[i] * 1e3);
+        metric(m, &k, model_prefixes[1], w->name[i], (double)r->model_count[i]);
+        metric(m, &k, model_prefixes[2], w->name[i], (r->plan[i].time + r->plan[i].overhead) * 1e3);
+    }
+    for (i = 0; i < r->n_units; i++)
+        metric(m, &k, "util.", r->unit[i].name, r->unit[i].util);
+    assert(k == cluster_n_metrics(r));
+    return k;
+}
+
+int
+cluster_metric_known(const char *name)
+{
+    size_t i, l;
+    for (i = 0; fixed_metrics[i]; i++)
+        if (strcmp(name, fixed_metrics[i]) == 0)
+            return 1;
+    for (i = 0; model_prefixes[i]; i++) {
+        l = strlen(model_prefixes[i]);
+        if (strncmp(name, model_prefixes[i], l) == 0 && name[l])
+            return 1;
+    }
+    return strncmp(name, "util.", 5) == 0 && name[5];
+}
+
+void
+cluster_describe(const struct hi_config *cfg, const struct cluster_config *cc, char *buf, size_t len)
+{
+    snprintf(buf, len, "cluster %s (halo %g, %zu nodes, efficiency %g)", cluster_strategy_name(cfg->cluster.strategy),
+             cfg->cluster.halo, cfg->cluster.node_count ? cfg->cluster.node_count : cc->n_nodes,
+             cfg->cluster.efficiency);
 }

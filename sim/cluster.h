@@ -79,6 +79,32 @@ int cluster_run(const struct hi_config *cfg, const struct cluster_config *cc, co
                 struct cluster_result *r, struct hi_error *err);
 void cluster_result_free(struct cluster_result *r);
 
+/* Checks, without simulating, what cluster_run would refuse in cfg and cc:
+ * the leader, cluster.node_count, the nodes' links, the streams' rates. */
+int cluster_check(const struct hi_config *cfg, const struct cluster_config *cc, struct hi_error *err);
+
+/* The figures of a run as named metrics, in the order `hisim cluster` and
+ * sweeps store them: requests, completed, makespan_s, mean_response_ms,
+ * p95_response_ms, throughput, inferences_per_100s, energy_mj,
+ * energy_per_request_mj, gflops, events; per DNN mean_response_ms.DNN,
+ * requests.DNN, plan_ms.DNN (a lone request's latency, overhead included);
+ * util.NODE.PROC and util.NODE.link.  m holds cluster_n_metrics(r)
+ * entries; returns that count.  A name longer than the field is cut. */
+#define CLUSTER_METRIC_NAME 160
+struct cluster_metric {
+    char name[CLUSTER_METRIC_NAME];
+    double value;
+};
+size_t cluster_n_metrics(const struct cluster_result *r);
+size_t cluster_metrics(const struct cluster_result *r, const struct cluster_workloads *w, struct cluster_metric *m);
+
+/* True when a cluster run may store a metric `name` (the fixed names, or
+ * one of the per-DNN and util. prefixes followed by a name). */
+int cluster_metric_known(const char *name);
+
+/* "cluster STRATEGY (halo H, N nodes, efficiency E)": the run's policy line. */
+void cluster_describe(const struct hi_config *cfg, const struct cluster_config *cc, char *buf, size_t len);
+
 /* The plan of `strategy` for workload k (for printing); cfg's other keys apply. */
 int cluster_plan_for(const struct hi_config *cfg, const struct cluster_config *cc, const struct cluster_workloads *w,
                      size_t k, int strategy, struct cluster_plan *plan, struct hi_error *err);

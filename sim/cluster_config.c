@@ -20,6 +20,7 @@
 #include "sim/cluster_config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -324,12 +325,17 @@ stream_set(struct cluster_stream *s, const char *key, const char *text, const st
         if (number(text, 1, 0, &v) || v != floor(v) || v > 1e9)
             return fail(w, err, "count: expected an integer >= 1, found '%s'", text);
         s->count = (size_t)v;
+    } else if (strcmp(key, "enabled") == 0) {
+        int on;
+        if (boolean(text, &on))
+            return fail(w, err, "enabled: expected true or false, found '%s'", text);
+        s->off = !on;
     } else if (strcmp(key, "profile") == 0) {
         stream_clear_profiles(s);
         return stream_add_profile(s, text, w, err);
     } else {
         return fail(w, err, "unknown request key '%s' (expected profile, profiles, arrivals, period_ms, rate_hz, "
-                            "think_ms, start_ms, count, pick)", key);
+                            "think_ms, start_ms, count, pick, enabled)", key);
     }
     return HI_OK;
 }
@@ -772,14 +778,20 @@ list(struct loader *L, const yaml_event_t *v, const char *what, int (*item)(stru
     }
 }
 
-/* The body of a mapping (after MAPPING-START); `in_cluster`: the cluster section. */
+/* Where a mapping is, for walk(). */
+enum level { SCENARIO, CLUSTER, SWEEP, SWEEP_SET };
+
+/* The body of a mapping (after MAPPING-START) at `lv`: a scenario's top
+ * level (cluster: ...), its cluster section (nodes, requests), a sweep
+ * file's top level (set: ...) or its set section (cluster: ...,
+ * cluster.nodes, cluster.requests). */
 static int
-walk(struct loader *L, int in_cluster, int *seen_nodes, int *seen_requests)
+walk(struct loader *L, enum level lv, int *seen_nodes, int *seen_requests)
 {
     for (;;) {
         yaml_event_t k, v;
         int rc = HI_OK;
-        const char *key;
+        const char *key, *list_name = NULL;
         if (next(L, &k))
             return HI_EINPUT;
         if (k.type == YAML_MAPPING_END_EVENT) {
@@ -791,13 +803,19 @@ walk(struct loader *L, int in_cluster, int *seen_nodes, int *seen_requests)
             return HI_EINPUT;
         }
         key = k.type == YAML_SCALAR_EVENT ? (const char *)k.data.scalar.value : "";
-        if (!in_cluster && strcmp(key, "cluster") == 0 && v.type == YAML_MAPPING_START_EVENT) {
-            rc = walk(L, 1, seen_nodes, seen_requests);
-        } else if (in_cluster && (strcmp(key, "nodes") == 0 || strcmp(key, "requests") == 0)) {
-            int *seen = key[0] == 'n' ? seen_nodes : seen_requests;
+        if (lv == CLUSTER && (strcmp(key, "nodes") == 0 || strcmp(key, "requests") == 0))
+            list_name = key;
+        else if (lv == SWEEP_SET && (strcmp(key, "cluster.nodes") == 0 || strcmp(key, "cluster.requests") == 0))
+            list_name = key + 8;
+        if ((lv == SCENARIO || lv == SWEEP_SET) && strcmp(key, "cluster") == 0 && v.type == YAML_MAPPING_START_EVENT) {
+            rc = walk(L, CLUSTER, seen_nodes, seen_requests);
+        } else if (lv == SWEEP && strcmp(key, "set") == 0 && v.type == YAML_MAPPING_START_EVENT) {
+            rc = walk(L, SWEEP_SET, seen_nodes, seen_requests);
+        } else if (list_name) {
+            int *seen = list_name[0] == 'n' ? seen_nodes : seen_requests;
             if ((*seen)++)
-                rc = at(L, &k.start_mark, "duplicate key 'cluster.%s'", key);
-            else if (key[0] == 'n')
+                rc = at(L, &k.start_mark, "duplicate key 'cluster.%s'", list_name);
+            else if (list_name[0] == 'n')
                 rc = list(L, &v, "nodes", node_item);
             else
                 rc = list(L, &v, "requests", stream_item);
@@ -811,17 +829,20 @@ walk(struct loader *L, int in_cluster, int *seen_nodes, int *seen_requests)
     }
 }
 
-int
-cluster_config_load(struct cluster_config *cc, const char *path, struct hi_error *err)
+/* Reads the lists of the file at path (a scenario, or a sweep file's set:). */
+static int
+load_lists(struct cluster_config *cc, const char *path, enum level top, int *nodes, int *requests,
+           struct hi_error *err)
 {
     struct loader L;
     yaml_event_t ev;
     FILE *f;
-    int rc = HI_EINPUT, nodes = 0, requests = 0, ready = 0;
+    int rc = HI_EINPUT, ready = 0;
     char *slash;
 
     memset(cc, 0, sizeof *cc);
     memset(&L, 0, sizeof L);
+    *nodes = *requests = 0;
     L.file = path;
     L.cc = cc;
     L.err = err;
@@ -833,7 +854,8 @@ cluster_config_load(struct cluster_config *cc, const char *path, struct hi_error
         strcpy(L.dir, ".");
     f = fopen(path, "rb");
     if (!f)
-        return error_set(err, HI_EINPUT, "%s: cannot open scenario: %s", path, strerror(errno));
+        return error_set(err, HI_EINPUT, "%s: cannot open %s: %s", path, top == SCENARIO ? "scenario" : "sweep file",
+                         strerror(errno));
     if (!yaml_parser_initialize(&L.parser)) {
         fclose(f);
         return error_set(err, HI_EINTERNAL, "out of memory");
@@ -845,28 +867,24 @@ cluster_config_load(struct cluster_config *cc, const char *path, struct hi_error
             goto out;
         if (ev.type == YAML_MAPPING_START_EVENT) {
             yaml_event_delete(&ev);
-            if (walk(&L, 0, &nodes, &requests))
+            if (walk(&L, top, nodes, requests))
                 goto out;
             break;
         }
         if (ev.type == YAML_STREAM_END_EVENT || (ev.type != YAML_STREAM_START_EVENT &&
                                                  ev.type != YAML_DOCUMENT_START_EVENT)) {
-            at(&L, &ev.start_mark, "expected a mapping of scenario keys");
+            at(&L, &ev.start_mark, "expected a mapping of %s keys", top == SCENARIO ? "scenario" : "sweep");
             yaml_event_delete(&ev);
             goto out;
         }
         yaml_event_delete(&ev);
     }
-    if (!nodes) {
-        error_set(err, HI_EINPUT, "%s: no cluster.nodes (a cluster scenario lists its nodes)", path);
+    if (*nodes && cc->n_nodes == 0) {
+        error_set(err, HI_EINPUT, "%s: cluster.nodes is empty", path);
         goto out;
     }
-    if (!requests) {
-        error_set(err, HI_EINPUT, "%s: no cluster.requests (a cluster scenario lists its request streams)", path);
-        goto out;
-    }
-    if (cc->n_nodes == 0 || cc->n_streams == 0) {
-        error_set(err, HI_EINPUT, "%s: cluster.%s is empty", path, cc->n_nodes == 0 ? "nodes" : "requests");
+    if (*requests && cc->n_streams == 0) {
+        error_set(err, HI_EINPUT, "%s: cluster.requests is empty", path);
         goto out;
     }
     rc = HI_OK;
@@ -882,44 +900,227 @@ out:
 }
 
 int
+cluster_config_load_opt(struct cluster_config *cc, const char *path, int *found, struct hi_error *err)
+{
+    int nodes, requests;
+    *found = 0;
+    if (load_lists(cc, path, SCENARIO, &nodes, &requests, err))
+        return err->status;
+    if (!nodes && !requests)
+        return HI_OK;
+    if (!nodes || !requests) {
+        cluster_config_free(cc);
+        if (!nodes)
+            return error_set(err, HI_EINPUT, "%s: no cluster.nodes (a cluster scenario lists its nodes)", path);
+        return error_set(err, HI_EINPUT, "%s: no cluster.requests (a cluster scenario lists its request streams)",
+                         path);
+    }
+    *found = 1;
+    return HI_OK;
+}
+
+int
+cluster_config_load(struct cluster_config *cc, const char *path, struct hi_error *err)
+{
+    int found;
+    if (cluster_config_load_opt(cc, path, &found, err))
+        return err->status;
+    if (!found)
+        return error_set(err, HI_EINPUT, "%s: no cluster.nodes (a cluster scenario lists its nodes)", path);
+    return HI_OK;
+}
+
+int
+cluster_config_load_set(struct cluster_config *cc, const char *sweep_path, int *nodes, int *requests,
+                        struct hi_error *err)
+{
+    return load_lists(cc, sweep_path, SWEEP, nodes, requests, err);
+}
+
+void
+cluster_config_take(struct cluster_config *cc, struct cluster_config *from, int nodes, int requests)
+{
+    size_t i;
+    if (nodes) {
+        cc->n_nodes = from->n_nodes;
+        memcpy(cc->node, from->node, sizeof cc->node);
+    }
+    if (requests) {
+        for (i = 0; i < cc->n_streams; i++)
+            stream_clear_profiles(&cc->stream[i]);
+        cc->n_streams = from->n_streams;
+        memcpy(cc->stream, from->stream, sizeof cc->stream);
+        from->n_streams = 0;       /* the profiles moved */
+    }
+    cluster_config_free(from);
+}
+
+int
+cluster_config_copy(struct cluster_config *dst, const struct cluster_config *src, struct hi_error *err)
+{
+    size_t i, k;
+    memcpy(dst, src, sizeof *dst);
+    for (i = 0; i < dst->n_streams; i++) {
+        dst->stream[i].profile = NULL;
+        dst->stream[i].n_profiles = 0;
+    }
+    for (i = 0; i < src->n_streams; i++) {
+        const struct cluster_stream *s = &src->stream[i];
+        struct cluster_stream *d = &dst->stream[i];
+        if (!s->n_profiles)
+            continue;
+        if (!(d->profile = calloc(s->n_profiles, sizeof *d->profile)))
+            goto oom;
+        for (k = 0; k < s->n_profiles; k++) {
+            if (!(d->profile[k] = strdup(s->profile[k])))
+                goto oom;
+            d->n_profiles = k + 1;
+        }
+    }
+    return HI_OK;
+oom:
+    cluster_config_free(dst);
+    return error_set(err, HI_EINTERNAL, "out of memory");
+}
+
+int
 cluster_config_owns(const char *arg)
 {
     return strncmp(arg, "cluster.nodes.", 14) == 0 || strncmp(arg, "cluster.requests.", 17) == 0;
 }
 
-int
-cluster_config_set_arg(struct cluster_config *cc, const char *arg, struct hi_error *err)
+/* Splits "cluster.nodes.NAME.KEY" or "cluster.requests.I.KEY" (no "=")
+ * into the node or stream it names and KEY; -1 with msg otherwise. */
+static int
+split_key(const struct cluster_config *cc, const char *key, size_t *node, size_t *stream, const char **rest,
+          char *msg, size_t len)
 {
-    struct where w = {NULL, 0, 0, NULL, arg};
-    const char *eq = strchr(arg, '='), *rest, *dot;
-    char path[160], head[CLUSTER_NAME_MAX];
-    size_t n, i;
-    if (!eq || !cluster_config_owns(arg))
-        return error_set(err, HI_EINPUT, "-s %s: expected cluster.nodes.NAME.KEY=VALUE or cluster.requests.I.KEY=VALUE",
-                         arg);
-    n = (size_t)(eq - arg);
-    if (n >= sizeof path)
-        return error_set(err, HI_EINPUT, "-s %s: key too long", arg);
-    memcpy(path, arg, n);
-    path[n] = '\0';
-    rest = path + (path[8] == 'n' ? 14 : 17);
-    dot = strchr(rest, '.');
-    if (!dot || (size_t)(dot - rest) >= sizeof head)
-        return fail(&w, err, "expected a node name or request index, then a key");
-    memcpy(head, rest, (size_t)(dot - rest));
-    head[dot - rest] = '\0';
-    if (path[8] == 'n') {
+    const char *p, *dot;
+    char head[CLUSTER_NAME_MAX];
+    size_t i;
+    int is_node = strncmp(key, "cluster.nodes.", 14) == 0;
+    *node = *stream = SIZE_MAX;
+    if (!is_node && strncmp(key, "cluster.requests.", 17) != 0) {
+        snprintf(msg, len, "expected cluster.nodes.NAME.KEY or cluster.requests.I.KEY");
+        return -1;
+    }
+    p = key + (is_node ? 14 : 17);
+    dot = strchr(p, '.');
+    if (!dot || !dot[1] || (size_t)(dot - p) >= sizeof head) {
+        snprintf(msg, len, "expected %s, then a key", is_node ? "a node name" : "a request stream index");
+        return -1;
+    }
+    memcpy(head, p, (size_t)(dot - p));
+    head[dot - p] = '\0';
+    *rest = dot + 1;
+    if (is_node) {
         for (i = 0; i < cc->n_nodes; i++)
-            if (strcmp(cc->node[i].name, head) == 0)
-                return node_set(&cc->node[i], dot + 1, eq + 1, 0, &w, err);
-        return fail(&w, err, "no node named '%s'", head);
+            if (strcmp(cc->node[i].name, head) == 0) {
+                *node = i;
+                return 0;
+            }
+        snprintf(msg, len, "no node named '%s'", head);
+        return -1;
     }
     {
         char *end;
         unsigned long k = strtoul(head, &end, 10);
-        if (!*head || *end || k >= cc->n_streams)
-            return fail(&w, err, "expected a request stream index in [0, %zu), found '%s'", cc->n_streams, head);
-        return stream_set(&cc->stream[k], dot + 1, eq + 1, &w, err);
+        if (!*head || *end || head[0] == '-' || head[0] == '+' || k >= cc->n_streams) {
+            snprintf(msg, len, "expected a request stream index in [0, %zu), found '%s'", cc->n_streams, head);
+            return -1;
+        }
+        *stream = (size_t)k;
+    }
+    return 0;
+}
+
+int
+cluster_config_check_key(const struct cluster_config *cc, const char *key, char *msg, size_t len)
+{
+    static const char *const stream_keys[] = {"profile", "arrivals", "period_ms", "rate_hz", "think_ms",
+                                              "start_ms", "count", "pick", "enabled", NULL};
+    static const char *const proc_keys[] = {"unit", "gflops", "efficiency", "comm_mbps", "active_w", "idle_w", NULL};
+    const char *rest, *dot;
+    size_t node, stream, i;
+    if (split_key(cc, key, &node, &stream, &rest, msg, len))
+        return -1;
+    if (stream != SIZE_MAX) {
+        for (i = 0; stream_keys[i]; i++)
+            if (strcmp(rest, stream_keys[i]) == 0)
+                return 0;
+        snprintf(msg, len, "unknown request key '%s' (expected profile, arrivals, period_ms, rate_hz, think_ms, "
+                           "start_ms, count, pick, enabled)", rest);
+        return -1;
+    }
+    if (strcmp(rest, "available") == 0 || strcmp(rest, "link.rate_mbps") == 0 || strcmp(rest, "link.latency_ms") == 0
+        || strcmp(rest, "link.tx_w") == 0)
+        return 0;
+    if (strncmp(rest, "link.", 5) == 0) {
+        snprintf(msg, len, "unknown link key '%s' (expected rate_mbps, latency_ms, tx_w)", rest + 5);
+        return -1;
+    }
+    dot = strchr(rest, '.');
+    if (dot) {
+        const struct cluster_node *n = &cc->node[node];
+        size_t l = (size_t)(dot - rest);
+        for (i = 0; i < n->n_procs; i++)
+            if (strlen(n->proc[i].name) == l && strncmp(n->proc[i].name, rest, l) == 0)
+                break;
+        if (i == n->n_procs) {
+            snprintf(msg, len, "node %s has no processor '%.*s'", n->name, (int)l, rest);
+            return -1;
+        }
+        for (i = 0; proc_keys[i]; i++)
+            if (strcmp(dot + 1, proc_keys[i]) == 0)
+                return 0;
+        if (strncmp(dot + 1, "efficiency.", 11) == 0 && dot[12])
+            return 0;
+    }
+    snprintf(msg, len, "unknown node key '%s' (expected available, link.KEY or PROCESSOR.KEY: unit, gflops, "
+                       "efficiency[.TYPE], comm_mbps, active_w, idle_w)", rest);
+    return -1;
+}
+
+int
+cluster_config_set_at(struct cluster_config *cc, const char *key, const char *value, const char *file, size_t line,
+                      size_t col, const char *dir, struct hi_error *err)
+{
+    struct where w = {file, line, col, dir, key};
+    const char *rest;
+    size_t node, stream;
+    char msg[400];
+    if (split_key(cc, key, &node, &stream, &rest, msg, sizeof msg))
+        return fail(&w, err, "%s", msg);
+    if (node != SIZE_MAX)
+        return node_set(&cc->node[node], rest, value, 0, &w, err);
+    return stream_set(&cc->stream[stream], rest, value, &w, err);
+}
+
+int
+cluster_config_set_arg(struct cluster_config *cc, const char *arg, struct hi_error *err)
+{
+    const char *eq = strchr(arg, '=');
+    char key[160];
+    size_t n;
+    if (!eq || !cluster_config_owns(arg))
+        return error_set(err, HI_EINPUT, "-s %s: expected cluster.nodes.NAME.KEY=VALUE or cluster.requests.I.KEY=VALUE",
+                         arg);
+    n = (size_t)(eq - arg);
+    if (n >= sizeof key)
+        return error_set(err, HI_EINPUT, "-s %s: key too long", arg);
+    memcpy(key, arg, n);
+    key[n] = '\0';
+    {
+        /* errors name the whole argument, as before */
+        struct where w = {NULL, 0, 0, NULL, arg};
+        const char *rest;
+        size_t node, stream;
+        char msg[400];
+        if (split_key(cc, key, &node, &stream, &rest, msg, sizeof msg))
+            return fail(&w, err, "%s", msg);
+        if (node != SIZE_MAX)
+            return node_set(&cc->node[node], rest, eq + 1, 0, &w, err);
+        return stream_set(&cc->stream[stream], rest, eq + 1, &w, err);
     }
 }
 
@@ -1011,9 +1212,30 @@ cluster_config_to_json(const struct cluster_config *cc)
         json_num_or_null(&j, "think_ms", s->think_ms);
         json_key(&j, "count");
         json_integer(&j, (long long)s->count);
+        json_key(&j, "enabled");
+        json_bool(&j, !s->off);
         json_object_end(&j);
     }
     json_array_end(&j);
     json_object_end(&j);
     return json_take(&j);
+}
+
+char *
+cluster_config_run_json(const struct hi_config *cfg, const struct cluster_config *cc)
+{
+    char *a = config_to_json(cfg), *b = cluster_config_to_json(cc), *out = NULL;
+    if (a && b) {
+        size_t la = strlen(a), lb = strlen(b);
+        out = malloc(la + lb + 2);
+        if (out) {
+            /* "{...}" + "{...}" -> "{...,...}" */
+            memcpy(out, a, la - 1);
+            out[la - 1] = ',';
+            memcpy(out + la, b + 1, lb);   /* includes the closing brace and NUL */
+        }
+    }
+    free(a);
+    free(b);
+    return out;
 }

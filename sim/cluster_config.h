@@ -27,6 +27,7 @@
  *         count: 4                       # requests; default: one per profile, or
  *                                        # unbounded when cluster.duration_s is set
  *         pick: cycle                    # cycle | random: which profile a request runs
+ *         enabled: true                  # false: the stream sends nothing
  *
  * A processor's efficiency is a number (the fraction of its peak gflops that
  * DNN layers sustain) or a mapping from layer type to that fraction, with
@@ -37,12 +38,15 @@
  * `-s cluster.nodes.NAME.KEY=VALUE` and `-s cluster.requests.I.KEY=VALUE`
  * set the same keys as the YAML (KEY: available, link.rate_mbps,
  * PROC.gflops, PROC.efficiency, PROC.efficiency.TYPE, ...; arrivals,
- * period_ms, count, profile, ...).
+ * period_ms, count, profile, enabled, ...).  A sweep file (analysis/sweep.h)
+ * uses the same keys as axes, and may replace either list whole under its
+ * `set:` (cluster_config_load_set).
  */
 #ifndef HISIM_CLUSTER_CONFIG_H
 #define HISIM_CLUSTER_CONFIG_H
 
 #include <stddef.h>
+#include "sim/config.h"
 #include "traces/error.h"
 
 #define CLUSTER_MAX_NODES 8
@@ -84,6 +88,7 @@ struct cluster_stream {
     int pick;                    /* enum cluster_pick */
     double start_ms, period_ms, rate_hz, think_ms;
     size_t count;                /* 0: the default (see above) */
+    int off;                     /* enabled: false: the stream sends nothing */
     size_t n_profiles;
     char **profile;              /* paths */
 };
@@ -100,17 +105,48 @@ struct cluster_config {
  * input, or when the scenario has no cluster.nodes or cluster.requests. */
 int cluster_config_load(struct cluster_config *cc, const char *path, struct hi_error *err);
 
-/* True when an -s argument is for this struct (cluster.nodes.* or
- * cluster.requests.*). */
+/* As cluster_config_load, but a scenario without either list is not an
+ * error: *found = 0 and cc is left empty.  One list without the other is. */
+int cluster_config_load_opt(struct cluster_config *cc, const char *path, int *found, struct hi_error *err);
+
+/* Reads the lists that a sweep file's `set:` gives whole (`cluster.nodes:`
+ * or `cluster.requests:` as a sequence, dotted or under `cluster:`), with
+ * profile paths relative to the sweep file.  *nodes and *requests say which
+ * were given; HI_EINPUT with file:line:col on bad input. */
+int cluster_config_load_set(struct cluster_config *cc, const char *sweep_path, int *nodes, int *requests,
+                            struct hi_error *err);
+
+/* Moves the node list (nodes != 0) and/or the stream list (requests != 0)
+ * of `from` into cc, replacing cc's; frees what is left of `from`. */
+void cluster_config_take(struct cluster_config *cc, struct cluster_config *from, int nodes, int requests);
+
+/* A deep copy (the profile paths too). */
+int cluster_config_copy(struct cluster_config *dst, const struct cluster_config *src, struct hi_error *err);
+
+/* True when an -s argument (or a key) is for this struct (cluster.nodes.*
+ * or cluster.requests.*). */
 int cluster_config_owns(const char *arg);
+
+/* 0 when `key` (without "=VALUE") names a node of cc and a node key, or a
+ * stream of cc and a stream key; else -1 with the reason in msg. */
+int cluster_config_check_key(const struct cluster_config *cc, const char *key, char *msg, size_t len);
 
 /* Applies "cluster.nodes.NAME.KEY=VALUE" or "cluster.requests.I.KEY=VALUE". */
 int cluster_config_set_arg(struct cluster_config *cc, const char *arg, struct hi_error *err);
+
+/* Applies key = value as read at file:line:col (errors located there; a
+ * relative profile path is relative to dir). */
+int cluster_config_set_at(struct cluster_config *cc, const char *key, const char *value, const char *file,
+                          size_t line, size_t col, const char *dir, struct hi_error *err);
 
 void cluster_config_free(struct cluster_config *cc);
 
 /* The nodes and streams as JSON: {"cluster.nodes":[...],"cluster.requests":[...]}. */
 char *cluster_config_to_json(const struct cluster_config *cc);
+
+/* The scenario keys (config_to_json) and the lists as one JSON object: the
+ * configuration a cluster run stores.  malloc'd; NULL when out of memory. */
+char *cluster_config_run_json(const struct hi_config *cfg, const struct cluster_config *cc);
 
 const char *cluster_unit_name(int unit);
 

@@ -1250,6 +1250,79 @@ START_TEST(test_scenario_lists)
 }
 END_TEST
 
+/* What sweeps use: a scenario without lists is not an error for
+ * cluster_config_load_opt; list keys are checked against the lists, set at
+ * a file position, deep-copied; a sweep file's set: replaces a list whole;
+ * a stream turned off sends nothing and needs no rate. */
+START_TEST(test_config_sweep_keys)
+{
+    struct hi_config cfg;
+    struct cluster_config cc, copy, lists;
+    struct cluster_workloads w;
+    struct cluster_result r;
+    struct hi_error err = {0};
+    char path[1024], sweep[1024], msg[400];   /* util_tmp's buffer is reused */
+    int found = 1, nodes = 0, requests = 0;
+    snprintf(path, sizeof path, "%s", util_tmp("sk.yaml"));
+    snprintf(sweep, sizeof sweep, "%s", util_tmp("sk-sweep.yaml"));
+    write_profile("p.csv");
+    util_write(path, "name: x\n");
+    ck_assert_int_eq(cluster_config_load_opt(&cc, path, &found, &err), 0);
+    ck_assert_int_eq(found, 0);
+    util_write(path, "cluster:\n  nodes:\n    - {name: a, processors: [{name: cpu, gflops: 1}, {name: gpu, gflops: 2}]}\n"
+                     "  requests:\n    - {profile: p.csv, count: 2, period_ms: 10}\n");
+    ck_assert_msg(cluster_config_load_opt(&cc, path, &found, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(found, 1);
+    ck_assert_int_eq(cluster_config_check_key(&cc, "cluster.nodes.a.gpu.efficiency.dense", msg, sizeof msg), 0);
+    ck_assert_int_eq(cluster_config_check_key(&cc, "cluster.nodes.a.link.latency_ms", msg, sizeof msg), 0);
+    ck_assert_int_eq(cluster_config_check_key(&cc, "cluster.requests.0.enabled", msg, sizeof msg), 0);
+    ck_assert_int_eq(cluster_config_check_key(&cc, "cluster.nodes.a.npu.gflops", msg, sizeof msg), -1);
+    ck_assert_str_eq(msg, "node a has no processor 'npu'");
+    ck_assert_int_eq(cluster_config_check_key(&cc, "cluster.nodes.a.gpu.speed", msg, sizeof msg), -1);
+    ck_assert_int_eq(cluster_config_check_key(&cc, "cluster.nodes.a.link.speed", msg, sizeof msg), -1);
+    ck_assert_int_eq(cluster_config_check_key(&cc, "cluster.nodes.a", msg, sizeof msg), -1);
+    ck_assert_int_eq(cluster_config_check_key(&cc, "cluster.requests.1.count", msg, sizeof msg), -1);
+    ck_assert_str_eq(msg, "expected a request stream index in [0, 1), found '1'");
+    ck_assert_int_eq(cluster_config_check_key(&cc, "cluster.requests.0.colour", msg, sizeof msg), -1);
+    /* values at a position; a relative profile against dir */
+    ck_assert_int_eq(cluster_config_set_at(&cc, "cluster.requests.0.enabled", "maybe", "f.yaml", 3, 7, NULL, &err),
+                     HI_EINPUT);
+    ck_assert_str_eq(err.msg, "f.yaml:3:7: enabled: expected true or false, found 'maybe'");
+    ck_assert_int_eq(cluster_config_set_at(&cc, "cluster.nodes.b.available", "true", "f.yaml", 4, 3, NULL, &err),
+                     HI_EINPUT);
+    ck_assert_str_eq(err.msg, "f.yaml:4:3: no node named 'b'");
+    ck_assert_int_eq(cluster_config_copy(&copy, &cc, &err), 0);
+    ck_assert_int_eq(cluster_config_set_at(&copy, "cluster.requests.0.profile", "q.csv", "f.yaml", 1, 1, "d", &err), 0);
+    ck_assert_str_eq(copy.stream[0].profile[0], "d/q.csv");
+    ck_assert_str_eq(cc.stream[0].profile[0], util_tmp("p.csv"));
+    ck_assert_int_eq(cluster_config_set_at(&copy, "cluster.nodes.a.gpu.gflops", "5", "f.yaml", 1, 1, NULL, &err), 0);
+    ck_assert(copy.node[0].proc[1].gflops == 5 && cc.node[0].proc[1].gflops == 2);
+    cluster_config_free(&copy);
+    /* set: replaces the streams, the nodes stay */
+    util_write(sweep, "scenario: sk.yaml\nset:\n  cluster.strategy: hidp\n  cluster:\n    requests:\n"
+                      "      - {profile: p.csv, arrivals: poisson, enabled: false}\n"
+                      "      - {profile: p.csv, count: 3, period_ms: 10}\n");
+    ck_assert_msg(cluster_config_load_set(&lists, sweep, &nodes, &requests, &err) == 0, "%s", err.msg);
+    ck_assert(!nodes && requests);
+    cluster_config_take(&cc, &lists, nodes, requests);
+    ck_assert_uint_eq(cc.n_nodes, 1);
+    ck_assert_uint_eq(cc.n_streams, 2);
+    ck_assert(cc.stream[0].off && !cc.stream[1].off);
+    ck_assert_str_eq(cc.stream[0].profile[0], util_tmp("p.csv"));
+    config_defaults(&cfg);
+    ck_assert_msg(cluster_check(&cfg, &cc, &err) == 0, "%s", err.msg);   /* off: no rate needed */
+    ck_assert_msg(cluster_workloads_load(&w, &cc, &err) == 0, "%s", err.msg);
+    ck_assert_msg(cluster_run(&cfg, &cc, &w, &r, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(r.requests, 3);
+    cluster_result_free(&r);
+    cc.stream[0].off = 0;
+    ck_assert_int_eq(cluster_check(&cfg, &cc, &err), HI_EINPUT);
+    ck_assert_str_eq(err.msg, "cluster.requests[0]: poisson arrivals need rate_hz > 0");
+    cluster_workloads_free(&w);
+    cluster_config_free(&cc);
+}
+END_TEST
+
 Suite *
 suite_cluster(void)
 {
@@ -1283,6 +1356,7 @@ suite_cluster(void)
     tcase_add_test(t, test_config_load);
     tcase_add_test(t, test_config_errors);
     tcase_add_test(t, test_scenario_lists);
+    tcase_add_test(t, test_config_sweep_keys);
     suite_add_tcase(s, t);
     return s;
 }

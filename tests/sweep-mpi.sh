@@ -1,6 +1,7 @@
 #!/bin/sh
 # sweep-mpi.sh — `mpirun -np 3 hisim sweep` stores the rows of `hisim sweep
-# -j 1` (rank 0 writes, ranks 1 and 2 compute).  Skipped (77) when hisim
+# -j 1` (rank 0 writes, ranks 1 and 2 compute), for a trace scenario and
+# a cluster scenario.  Skipped (77) when hisim
 # was built without MPI (./configure --with-mpi) or mpirun is missing.
 set -u
 : "${HISIM:=./hisim}" "${SRCDIR:=.}" "${HISIM_MPI:=no}"
@@ -37,6 +38,34 @@ cmp -s "$tmp/mpi.csv" "$tmp/one.csv" || fail "MPI and -j 1 differ"
 if command -v sqlite3 >/dev/null 2>&1; then
     [ "$(sqlite3 "$tmp/mpi.db" 'pragma integrity_check')" = ok ] || fail "integrity"
 fi
+# a cluster sweep: the ranks send a cluster run's metrics and series as bytes
+cat >"$tmp/p.csv" <<CSV
+# model: tiny
+# input: 1x3x8x8 float32 (768 bytes); raw image 192 bytes
+index,name,type,flops,params,output_bytes
+0,c1,conv,1000000000,10,4000
+1,fc,dense,1000000,10,40
+CSV
+cat >"$tmp/c.yaml" <<YAML
+cluster:
+  nodes:
+    - {name: a, processors: [{name: cpu, gflops: 10, active_w: 4, idle_w: 1}]}
+    - {name: b, link: {rate_mbps: 100, latency_ms: 1}, processors: [{name: cpu, gflops: 10, active_w: 4}]}
+  requests:
+    - {profile: p.csv, arrivals: poisson, rate_hz: 30, count: 20}
+YAML
+printf 'scenario: c.yaml\naxes:\n  cluster.strategy: [hidp, modnn, disnet]\nreplications: 2\n' >"$tmp/cs.yaml"
+$mpi "$HISIM" sweep "$tmp/cs.yaml" --db "$tmp/cmpi.db" >"$tmp/out" 2>"$tmp/err" || fail "mpirun cluster: $(cat "$tmp/err")"
+"$HISIM" sweep "$tmp/cs.yaml" --db "$tmp/cone.db" -j 1 >/dev/null 2>&1 || fail "-j 1 cluster sweep"
+"$HISIM" export --sweep 1 --format csv --db "$tmp/cmpi.db" >"$tmp/cmpi.csv"
+"$HISIM" export --sweep 1 --format csv --db "$tmp/cone.db" >"$tmp/cone.csv"
+[ "$(wc -l <"$tmp/cmpi.csv")" -eq 7 ] || fail "cluster rows: $(cat "$tmp/cmpi.csv")"
+cmp -s "$tmp/cmpi.csv" "$tmp/cone.csv" || fail "MPI and -j 1 differ on a cluster sweep"
+for f in cmpi cone; do
+    "$HISIM" export --run 6 --format csv --db "$tmp/$f.db" | grep '^response_ms,' >"$tmp/$f.series"
+done
+[ "$(wc -l <"$tmp/cmpi.series")" -eq 20 ] && cmp -s "$tmp/cmpi.series" "$tmp/cone.series" \
+    || fail "a cluster run's series under MPI: $(wc -l <"$tmp/cmpi.series") rows"
 # bad input: one message (from rank 0), exit 2, no database
 printf 'scenario: base.yaml\naxes:\n  cost.beta: []\n' >"$tmp/bad.yaml"
 $mpi "$HISIM" sweep "$tmp/bad.yaml" --db "$tmp/bad.db" >/dev/null 2>"$tmp/err"
