@@ -111,6 +111,60 @@ START_TEST(test_heap_random)
 }
 END_TEST
 
+/* Every pop, interleaved with pushes, returns what a linear search of
+ * the pending events finds earliest: catches a front slot that is not
+ * the minimum, or a heap that loses the old front. */
+START_TEST(test_heap_oracle)
+{
+    struct calendar c;
+    struct event e;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    double *pt = malloc(5000 * sizeof *pt);
+    uint64_t *ps = malloc(5000 * sizeof *ps);
+    size_t i, np = 0, seq = 0, pops = 0, fronts = 0;
+    double now = 0.0;
+    ck_assert(pt && ps);
+    calendar_init(&c);
+    for (i = 0; i < 20000; i++) {
+        unsigned op = (unsigned)gsl_rng_uniform_int(r, 10);
+        if ((op < 5 || np == 0) && np < 5000) {
+            /* at now (ties), soon, or far: the shapes a model schedules */
+            double dt = op == 0 ? 0.0 : op < 3 ? (double)gsl_rng_uniform_int(r, 3) : (double)gsl_rng_uniform_int(r, 50);
+            e.time = now + dt;
+            e.seq = seq++;
+            e.fn = NULL;
+            e.obj = NULL;
+            e.arg = e.seq;
+            fronts += c.has_front == 0 && (c.n == 0 || calendar_before(&e, &c.heap[0]));
+            ck_assert_int_eq(calendar_push(&c, &e), 0);
+            pt[np] = e.time;
+            ps[np] = e.seq;
+            np++;
+        } else {
+            size_t k, best = 0;
+            for (k = 1; k < np; k++)
+                if (pt[k] < pt[best] || (pt[k] == pt[best] && ps[k] < ps[best]))
+                    best = k;
+            ck_assert_int_eq(calendar_pop(&c, &e), 0);
+            ck_assert(e.time == pt[best] && e.seq == ps[best]);
+            ck_assert_uint_eq(e.arg, ps[best]);
+            now = e.time;
+            pt[best] = pt[np - 1];
+            ps[best] = ps[np - 1];
+            np--;
+            pops++;
+        }
+        ck_assert_uint_eq(calendar_size(&c), np);
+    }
+    ck_assert_uint_gt(pops, 5000);
+    ck_assert_uint_gt(fronts, 300);      /* the front slot was exercised */
+    calendar_fini(&c);
+    free(pt);
+    free(ps);
+    gsl_rng_free(r);
+}
+END_TEST
+
 /* Streams differ between entities and repeat for the same seed. */
 START_TEST(test_rng_streams)
 {
@@ -162,6 +216,7 @@ suite_kernel(void)
     tcase_add_test(tc, test_time_order);
     tcase_add_test(tc, test_ties_fifo);
     tcase_add_test(tc, test_heap_random);
+    tcase_add_test(tc, test_heap_oracle);
     tcase_add_test(tc, test_rng_streams);
     tcase_add_test(tc, test_mm1_half);
     tcase_add_test(tc, test_mm1_heavy);
