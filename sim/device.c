@@ -228,7 +228,7 @@ decided(struct model *m, struct device *d, size_t idx, int on_processor)
         assert(!"decided: unknown action");
     }
 
-    is_end = (j->t + 1) % d->M == 0 || j->t + 1 == d->n;
+    is_end = j->batch_end;   /* (t + 1) mod M = 0, or the device's last sample */
     if (on_processor) {
         d->cur = JOB_NONE;
         resource_release(&d->res, m->k->now);

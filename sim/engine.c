@@ -428,7 +428,9 @@ build(struct model *m, const struct hi_config *cfg, const struct hi_trace *tr,
         res->oracle = 1;
     }
 
-    m->cap = 1024;
+    /* a small ring stays in the cache: jobs cycle through all of it; it
+     * doubles when more samples are in flight (sim/source.c) */
+    m->cap = 64;
     m->jobs = malloc(m->cap * sizeof *m->jobs);
     m->dev = calloc(m->n_dev, sizeof *m->dev);
     m->n_links = cfg->network.shared ? 1 : m->n_dev;

@@ -38,6 +38,7 @@
 #include "sim/quantile.h"
 #include "sim/regret.h"
 #include "sim/resource.h"
+#include "sim/rng.h"
 #include "traces/cloud.h"
 #include "traces/cost.h"
 #include "traces/ksum.h"
@@ -74,6 +75,7 @@ struct job {
     unsigned char stage;   /* enum hi_stage being run */
     unsigned char exit;    /* exit being run (staged) */
     unsigned char offload, answered, fed, failed, correct, closed;
+    unsigned char batch_end;   /* the last sample of its device batch */
     /* under a deployment (struct exec_deployed) */
     unsigned char done;        /* device exits run so far */
     unsigned char splitting;   /* the device runs the layers up to the split */
@@ -134,6 +136,10 @@ struct device {
     int gate;                        /* 1: may start the next sample */
     size_t cur;                      /* job on the processor, or JOB_NONE */
     size_t batch_head, batch_last;   /* current device batch */
+    size_t batch_pos;                /* samples of the current batch entered so far */
+    struct rng_uint boot;            /* bootstrap row draws (trace.order: bootstrap) */
+    struct rng_block order_words;    /* rng_order, under trace.order: bootstrap */
+    struct rng_block arrival_words;  /* rng_arrivals */
     size_t tx_head, tx_last;         /* transmission being filled */
     double tx_bytes;
     double tx_seconds;               /* time its transmissions took, retransmissions included */
