@@ -46,32 +46,27 @@
 
 #define JOB_NONE ((size_t)-1)
 
+/* The fields up to `cold` are the ones every sample uses: they are
+ * zeroed when the job is made (two cache lines).  Those from `cold` on
+ * are an offloaded sample's: the device sets them when it offloads
+ * (device.c, decided), and nothing reads them before. */
 struct job {
-    size_t dev;            /* device */
     size_t t;              /* the device's round */
     size_t row;            /* trace row */
+    size_t bnext;          /* next job of the device batch */
+    size_t bhead;          /* first job of the device batch */
     double t_arrive;       /* entered the device's queue */
-    double t_start;        /* the device began it */
-    double t_server_in;    /* joined the server's queue */
     double response;       /* answer at the device − arrival */
     double p;              /* confidence decided on */
     double q_off;
     double cost;           /* realised */
     double exp_cost;       /* expected under q_off */
-    double bytes;          /* payload if sent */
-    double tx_bytes;       /* on a transmission head: the whole payload */
-    double server_s;       /* server work */
     double device_mj;      /* device compute energy */
+    const struct exec_deployed *cloud;   /* split under a deployment: the server runs its part */
     struct hi_action act;
-    int local_pred;        /* -1: no local answer */
-    size_t bnext;          /* next job of the device batch */
-    size_t bhead;          /* first job of the device batch */
-    size_t b_pending;      /* on a batch head: members not yet answered */
-    size_t tnext;          /* next job of the same transmission */
-    size_t thead;          /* first job of its transmission */
-    size_t t_pending;      /* on a transmission head: members not yet served */
-    size_t snext;          /* next job of the same server batch */
-    unsigned attempts;     /* on a transmission head */
+    uint32_t dev;          /* device */
+    int32_t local_pred;    /* -1: no local answer */
+    uint32_t b_pending;    /* on a batch head: members not yet answered */
     unsigned char stage;   /* enum hi_stage being run */
     unsigned char exit;    /* exit being run (staged) */
     unsigned char offload, answered, fed, failed, correct, closed;
@@ -79,11 +74,23 @@ struct job {
     /* under a deployment (struct exec_deployed) */
     unsigned char done;        /* device exits run so far */
     unsigned char splitting;   /* the device runs the layers up to the split */
-    const struct exec_deployed *cloud;   /* split: the server runs its part */
+
+    /* ---- cold: set when offloaded ---- */
+    double t_server_in;    /* joined the server's queue */
+    double bytes;          /* payload if sent */
+    double tx_bytes;       /* on a transmission head: the whole payload */
+    double server_s;       /* server work */
+    double answer_bytes;   /* split: its output tensor, the cloud's egress */
+    double served_s;       /* split: the server's service of this sample, billed */
+    size_t tnext;          /* next job of the same transmission */
+    size_t thead;          /* first job of its transmission */
+    size_t t_pending;      /* on a transmission head: members not yet served */
+    size_t snext;          /* next job of the same server batch */
+    unsigned attempts;     /* on a transmission head */
     unsigned char srv_exit;    /* the exit that answered on the server (0: an unnamed final layer) */
-    double answer_bytes;       /* its output tensor: the cloud's egress */
-    double served_s;           /* the server's service of this sample, billed */
 };
+
+#define JOB_HOT_BYTES offsetof(struct job, t_server_in)
 
 struct link {
     struct resource res;

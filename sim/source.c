@@ -111,14 +111,17 @@ source_new_job(struct model *m, struct device *d)
     }
     m->next_idx++;
     j = model_job(m, idx);
-    memset(j, 0, sizeof *j);
-    j->dev = d->id;
+    memset(j, 0, JOB_HOT_BYTES);     /* the cold part is the offload's (decided) */
+#ifdef HISIM_POISON_COLD
+    memset((char *)j + JOB_HOT_BYTES, 0xA5, sizeof *j - JOB_HOT_BYTES);
+#endif
+    j->dev = (uint32_t)d->id;
     j->t = d->created++;
     j->row = source_next_row(m, d, j->t);
     j->p = m->tr->sml_conf[j->row];
     j->t_arrive = m->k->now;
     j->local_pred = -1;
-    j->bnext = j->tnext = j->snext = j->bhead = j->thead = JOB_NONE;
+    j->bnext = j->bhead = JOB_NONE;
     /* batches are fixed at entry: M consecutive samples of the device */
     if (d->batch_pos == 0) {
         d->batch_head = idx;
