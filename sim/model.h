@@ -117,48 +117,53 @@ struct group {
     struct exec_deployed *dep;       /* the deployment of its first device, or NULL */
 };
 
+/* Fields in the order a sample touches them (with a thousand devices,
+ * each device's record is out of the cache when its next event comes):
+ * the first lines hold what every sample reads and writes. */
 struct device {
-    size_t id;
+    /* hot: every sample */
     const struct hi_config *cfg;     /* this device's configuration */
-    const struct group *group;
-    const struct model *model;       /* the model it belongs to */
-    struct exec_model *exec;         /* the group's execution model */
-    int exits;                       /* its policy runs the exit model */
-    const struct exec_deployed *dep; /* its policy's deployment (the group's or own_dep), or NULL */
-    struct exec_deployed *own_dep;   /* one that differs from the group's */
-    double cloud_only_cost;          /* $ of one sample's cloud-only inference under dep */
-    int at_arrival;                  /* its policy decides on entry */
     struct hi_policy *policy;
-    gsl_rng *rng_order, *rng_policy, *rng_arrivals;
-    size_t *perm;                    /* shuffle of the current pass */
-    size_t offset;                   /* sequential start row */
+    struct exec_model *exec;         /* the group's execution model */
+    const struct exec_deployed *dep; /* its policy's deployment (the group's or own_dep), or NULL */
+    size_t id;
     size_t n;                        /* samples of this device */
     size_t created;                  /* samples entered so far */
     size_t M;                        /* batch size */
+    size_t batch_pos;                /* samples of the current batch entered so far */
+    size_t batch_head, batch_last;   /* current device batch */
+    size_t cur;                      /* job on the processor, or JOB_NONE */
+    size_t tx_head, tx_last;         /* transmission being filled */
+    double tx_bytes;
+    int exits;                       /* its policy runs the exit model */
+    int at_arrival;                  /* its policy decides on entry */
     int waits;                       /* policy waits for feedback */
     int blocking;                    /* arrivals.process blocking */
     int open;                        /* arrivals independent of the device */
+    int gate;                        /* 1: may start the next sample */
+    int has_resp;
+    /* per-device figures */
+    size_t done, correct, offloaded, failed;
+    double energy_mj;
+    struct ksum cost, resp_sum;
+    struct rng_uint boot;            /* bootstrap row draws (trace.order: bootstrap) */
     struct resource res;             /* one worker: the device's processor */
     struct link *link;               /* its uplink (maybe shared) */
-    int gate;                        /* 1: may start the next sample */
-    size_t cur;                      /* job on the processor, or JOB_NONE */
-    size_t batch_head, batch_last;   /* current device batch */
-    size_t batch_pos;                /* samples of the current batch entered so far */
-    struct rng_uint boot;            /* bootstrap row draws (trace.order: bootstrap) */
+    struct quantile resp;            /* its responses (p95), with several devices */
     struct rng_block order_words;    /* rng_order, under trace.order: bootstrap */
     struct rng_block arrival_words;  /* rng_arrivals */
-    size_t tx_head, tx_last;         /* transmission being filled */
-    double tx_bytes;
+    /* cold */
+    const struct group *group;
+    const struct model *model;       /* the model it belongs to */
+    struct exec_deployed *own_dep;   /* one that differs from the group's */
+    double cloud_only_cost;          /* $ of one sample's cloud-only inference under dep */
+    gsl_rng *rng_order, *rng_policy, *rng_arrivals;
+    size_t *perm;                    /* shuffle of the current pass */
+    size_t offset;                   /* sequential start row */
     double tx_seconds;               /* time its transmissions took, retransmissions included */
     struct hi_outcome *outcomes;     /* scratch for one batch's feedback */
     double exit_conf[TRACE_MAX_EXITS];   /* the exits seen so far, for views */
     int exit_pred[TRACE_MAX_EXITS];
-    /* per-device figures */
-    size_t done, correct, offloaded, failed;
-    struct ksum cost, resp_sum;
-    double energy_mj;
-    struct quantile resp;            /* its responses (p95), with several devices */
-    int has_resp;
 };
 
 struct model {
