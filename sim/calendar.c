@@ -8,6 +8,7 @@ calendar_init(struct calendar *c)
 {
     c->heap = NULL;
     c->n = c->cap = 0;
+    c->has_front = 0;
 }
 
 void

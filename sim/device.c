@@ -204,6 +204,12 @@ decided(struct model *m, struct device *d, size_t idx, int on_processor)
     case HI_ACT_OFFLOAD_RAW:
     case HI_ACT_SPLIT:
         j->offload = 1;
+        /* the cold part of the record (model.h) */
+        j->t_server_in = j->tx_bytes = j->answer_bytes = j->served_s = 0.0;
+        j->tnext = j->snext = JOB_NONE;
+        j->t_pending = 0;
+        j->attempts = 0;
+        j->srv_exit = 0;
         j->cost = cost_offload(&m->cost, tr, j->row);
         j->exp_cost = j->q_off * j->cost + (1.0 - j->q_off) * stage_local_cost(m, j);
         if (j->act.kind == HI_ACT_SPLIT && d->dep)
@@ -228,7 +234,7 @@ decided(struct model *m, struct device *d, size_t idx, int on_processor)
         assert(!"decided: unknown action");
     }
 
-    is_end = (j->t + 1) % d->M == 0 || j->t + 1 == d->n;
+    is_end = j->batch_end;   /* (t + 1) mod M = 0, or the device's last sample */
     if (on_processor) {
         d->cur = JOB_NONE;
         resource_release(&d->res, m->k->now);
@@ -367,7 +373,6 @@ device_try_start(struct model *m, struct device *d)
     }
     j = model_job(m, idx);
     d->cur = idx;
-    j->t_start = m->k->now;
     resource_start(&d->res, m->k->now);
     if (d->at_arrival && j->act.kind == HI_ACT_SPLIT) {
         struct exec_cost c;

@@ -291,6 +291,7 @@ device_build(struct model *m, struct device *d, size_t id, struct group *g,
     d->at_arrival = (type->flags & POLICY_DECIDES_AT_ARRIVAL) != 0;
     d->n = cfg->trace.samples ? cfg->trace.samples : m->tr->n;
     d->M = cfg->policy.batch;
+    assert(id < UINT32_MAX && d->M < UINT32_MAX);   /* 32-bit fields of struct job */
     d->waits = (type->flags & POLICY_WAITS_FEEDBACK) != 0;
     d->blocking = cfg->arrivals.process == ARRIVALS_BLOCKING;
     d->open = cfg->arrivals.process != ARRIVALS_CLOSED && cfg->arrivals.process != ARRIVALS_BLOCKING;
@@ -428,7 +429,9 @@ build(struct model *m, const struct hi_config *cfg, const struct hi_trace *tr,
         res->oracle = 1;
     }
 
-    m->cap = 1024;
+    /* a small ring stays in the cache: jobs cycle through all of it; it
+     * doubles when more samples are in flight (sim/source.c) */
+    m->cap = 64;
     m->jobs = malloc(m->cap * sizeof *m->jobs);
     m->dev = calloc(m->n_dev, sizeof *m->dev);
     m->n_links = cfg->network.shared ? 1 : m->n_dev;

@@ -36,6 +36,8 @@ checkpoint(struct model *m)
 {
     struct engine_curves *c = &m->res->curves;
     double best = regret_best(&m->regret, NULL);
+    m->res->total_cost = ksum_value(&m->total_cost);
+    m->res->expected_cost = ksum_value(&m->expected_cost);
     if (c->n < ENGINE_MAX_POINTS) {
         c->t[c->n] = (double)(m->head + 1);
         c->expected[c->n] = m->res->expected_cost;
@@ -76,16 +78,16 @@ metrics_retire(struct model *m)
         ksum_add(&m->total_cost, j->cost);
         ksum_add(&m->expected_cost, j->exp_cost);
         ksum_add(&m->resp_sum, j->response);
-        r->total_cost = ksum_value(&m->total_cost);
-        r->expected_cost = ksum_value(&m->expected_cost);
         if (quantile_add(&m->responses, j->response))
             m->failed = 1;
         d->done++;
         d->correct += j->correct;
         d->offloaded += j->offload;
         d->failed += j->failed;
-        ksum_add(&d->cost, j->cost);
-        ksum_add(&d->resp_sum, j->response);
+        if (m->n_dev > 1) {         /* one device: the run's sums are its own */
+            ksum_add(&d->cost, j->cost);
+            ksum_add(&d->resp_sum, j->response);
+        }
         d->energy_mj += j->device_mj + (j->offload ? d->cfg->device.energy_offload_mj : 0.0);
         if (d->dep) {
             /* pay per use, one invocation per sample whose cloud part ran
@@ -149,6 +151,12 @@ metrics_finish(struct model *m)
     size_t n = m->head, i;
 
     r->n = n;
+    r->total_cost = ksum_value(&m->total_cost);
+    r->expected_cost = ksum_value(&m->expected_cost);
+    if (m->n_dev == 1) {
+        m->dev[0].cost = m->total_cost;
+        m->dev[0].resp_sum = m->resp_sum;
+    }
     r->batch = m->dev[0].M;
     r->events = m->k->events;
     r->makespan_s = T;

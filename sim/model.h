@@ -38,6 +38,7 @@
 #include "sim/quantile.h"
 #include "sim/regret.h"
 #include "sim/resource.h"
+#include "sim/rng.h"
 #include "traces/cloud.h"
 #include "traces/cost.h"
 #include "traces/ksum.h"
@@ -45,43 +46,51 @@
 
 #define JOB_NONE ((size_t)-1)
 
+/* The fields up to `cold` are the ones every sample uses: they are
+ * zeroed when the job is made (two cache lines).  Those from `cold` on
+ * are an offloaded sample's: the device sets them when it offloads
+ * (device.c, decided), and nothing reads them before. */
 struct job {
-    size_t dev;            /* device */
     size_t t;              /* the device's round */
     size_t row;            /* trace row */
+    size_t bnext;          /* next job of the device batch */
+    size_t bhead;          /* first job of the device batch */
     double t_arrive;       /* entered the device's queue */
-    double t_start;        /* the device began it */
-    double t_server_in;    /* joined the server's queue */
     double response;       /* answer at the device − arrival */
     double p;              /* confidence decided on */
     double q_off;
     double cost;           /* realised */
     double exp_cost;       /* expected under q_off */
+    double device_mj;      /* device compute energy */
+    const struct exec_deployed *cloud;   /* split under a deployment: the server runs its part */
+    struct hi_action act;
+    uint32_t dev;          /* device */
+    int32_t local_pred;    /* -1: no local answer */
+    uint32_t b_pending;    /* on a batch head: members not yet answered */
+    unsigned char stage;   /* enum hi_stage being run */
+    unsigned char exit;    /* exit being run (staged) */
+    unsigned char offload, answered, fed, failed, correct, closed;
+    unsigned char batch_end;   /* the last sample of its device batch */
+    /* under a deployment (struct exec_deployed) */
+    unsigned char done;        /* device exits run so far */
+    unsigned char splitting;   /* the device runs the layers up to the split */
+
+    /* ---- cold: set when offloaded ---- */
+    double t_server_in;    /* joined the server's queue */
     double bytes;          /* payload if sent */
     double tx_bytes;       /* on a transmission head: the whole payload */
     double server_s;       /* server work */
-    double device_mj;      /* device compute energy */
-    struct hi_action act;
-    int local_pred;        /* -1: no local answer */
-    size_t bnext;          /* next job of the device batch */
-    size_t bhead;          /* first job of the device batch */
-    size_t b_pending;      /* on a batch head: members not yet answered */
+    double answer_bytes;   /* split: its output tensor, the cloud's egress */
+    double served_s;       /* split: the server's service of this sample, billed */
     size_t tnext;          /* next job of the same transmission */
     size_t thead;          /* first job of its transmission */
     size_t t_pending;      /* on a transmission head: members not yet served */
     size_t snext;          /* next job of the same server batch */
     unsigned attempts;     /* on a transmission head */
-    unsigned char stage;   /* enum hi_stage being run */
-    unsigned char exit;    /* exit being run (staged) */
-    unsigned char offload, answered, fed, failed, correct, closed;
-    /* under a deployment (struct exec_deployed) */
-    unsigned char done;        /* device exits run so far */
-    unsigned char splitting;   /* the device runs the layers up to the split */
-    const struct exec_deployed *cloud;   /* split: the server runs its part */
     unsigned char srv_exit;    /* the exit that answered on the server (0: an unnamed final layer) */
-    double answer_bytes;       /* its output tensor: the cloud's egress */
-    double served_s;           /* the server's service of this sample, billed */
 };
+
+#define JOB_HOT_BYTES offsetof(struct job, t_server_in)
 
 struct link {
     struct resource res;
@@ -108,44 +117,53 @@ struct group {
     struct exec_deployed *dep;       /* the deployment of its first device, or NULL */
 };
 
+/* Fields in the order a sample touches them (with a thousand devices,
+ * each device's record is out of the cache when its next event comes):
+ * the first lines hold what every sample reads and writes. */
 struct device {
-    size_t id;
+    /* hot: every sample */
     const struct hi_config *cfg;     /* this device's configuration */
-    const struct group *group;
-    const struct model *model;       /* the model it belongs to */
-    struct exec_model *exec;         /* the group's execution model */
-    int exits;                       /* its policy runs the exit model */
-    const struct exec_deployed *dep; /* its policy's deployment (the group's or own_dep), or NULL */
-    struct exec_deployed *own_dep;   /* one that differs from the group's */
-    double cloud_only_cost;          /* $ of one sample's cloud-only inference under dep */
-    int at_arrival;                  /* its policy decides on entry */
     struct hi_policy *policy;
-    gsl_rng *rng_order, *rng_policy, *rng_arrivals;
-    size_t *perm;                    /* shuffle of the current pass */
-    size_t offset;                   /* sequential start row */
+    struct exec_model *exec;         /* the group's execution model */
+    const struct exec_deployed *dep; /* its policy's deployment (the group's or own_dep), or NULL */
+    size_t id;
     size_t n;                        /* samples of this device */
     size_t created;                  /* samples entered so far */
     size_t M;                        /* batch size */
+    size_t batch_pos;                /* samples of the current batch entered so far */
+    size_t batch_head, batch_last;   /* current device batch */
+    size_t cur;                      /* job on the processor, or JOB_NONE */
+    size_t tx_head, tx_last;         /* transmission being filled */
+    double tx_bytes;
+    int exits;                       /* its policy runs the exit model */
+    int at_arrival;                  /* its policy decides on entry */
     int waits;                       /* policy waits for feedback */
     int blocking;                    /* arrivals.process blocking */
     int open;                        /* arrivals independent of the device */
+    int gate;                        /* 1: may start the next sample */
+    int has_resp;
+    /* per-device figures */
+    size_t done, correct, offloaded, failed;
+    double energy_mj;
+    struct ksum cost, resp_sum;
+    struct rng_uint boot;            /* bootstrap row draws (trace.order: bootstrap) */
     struct resource res;             /* one worker: the device's processor */
     struct link *link;               /* its uplink (maybe shared) */
-    int gate;                        /* 1: may start the next sample */
-    size_t cur;                      /* job on the processor, or JOB_NONE */
-    size_t batch_head, batch_last;   /* current device batch */
-    size_t tx_head, tx_last;         /* transmission being filled */
-    double tx_bytes;
+    struct quantile resp;            /* its responses (p95), with several devices */
+    struct rng_block order_words;    /* rng_order, under trace.order: bootstrap */
+    struct rng_block arrival_words;  /* rng_arrivals */
+    /* cold */
+    const struct group *group;
+    const struct model *model;       /* the model it belongs to */
+    struct exec_deployed *own_dep;   /* one that differs from the group's */
+    double cloud_only_cost;          /* $ of one sample's cloud-only inference under dep */
+    gsl_rng *rng_order, *rng_policy, *rng_arrivals;
+    size_t *perm;                    /* shuffle of the current pass */
+    size_t offset;                   /* sequential start row */
     double tx_seconds;               /* time its transmissions took, retransmissions included */
     struct hi_outcome *outcomes;     /* scratch for one batch's feedback */
     double exit_conf[TRACE_MAX_EXITS];   /* the exits seen so far, for views */
     int exit_pred[TRACE_MAX_EXITS];
-    /* per-device figures */
-    size_t done, correct, offloaded, failed;
-    struct ksum cost, resp_sum;
-    double energy_mj;
-    struct quantile resp;            /* its responses (p95), with several devices */
-    int has_resp;
 };
 
 struct model {

@@ -14,6 +14,7 @@ quantile_init(struct quantile *q, size_t exact_max)
     q->exact_max = exact_max;
     q->min = INFINITY;
     q->max = -INFINITY;
+    q->last_x = NAN;
     q->log_gamma = log((1.0 + QUANTILE_REL_ERROR) / (1.0 - QUANTILE_REL_ERROR));
     return 0;
 }
@@ -56,6 +57,10 @@ hist_add(struct quantile *q, double x)
         q->zeros++;
         return 0;
     }
+    if (x == q->last_x) {           /* repeated values are common: skip the log */
+        q->counts[q->last_i - q->lo]++;
+        return 0;
+    }
     i = bucket_of(q, x);
     if (!q->counts) {
         q->counts = calloc(64, sizeof *q->counts);
@@ -79,6 +84,8 @@ hist_add(struct quantile *q, double x)
         q->lo = lo;
     }
     q->counts[i - q->lo]++;
+    q->last_x = x;
+    q->last_i = i;
     return 0;
 }
 
@@ -97,6 +104,7 @@ quantile_add(struct quantile *q, double x)
                 q->nb = 0;
                 q->zeros = 0;
                 q->hist = 0;
+                q->last_x = NAN;
                 return -1;
             }
         free(q->v);

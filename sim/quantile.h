@@ -45,6 +45,8 @@ struct quantile {
     uint64_t *counts;
     size_t nb;
     uint64_t zeros;
+    double last_x;         /* the last value counted, and its bucket */
+    int64_t last_i;
 };
 
 /* exact_max >= 1.  0, or -1 when memory runs out. */

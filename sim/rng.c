@@ -78,3 +78,29 @@ rng_stream(uint64_t seed, uint64_t stream)
         rng_reseed(r, seed, stream);
     return r;
 }
+
+void
+rng_block_init(struct rng_block *b, gsl_rng *r)
+{
+    assert(r->type == RNG_TYPE && r->type->min == 0 && r->type->max == 0xffffffffUL);
+    b->r = r;
+    b->pos = RNG_BLOCK;
+}
+
+void
+rng_block_fill(struct rng_block *b)
+{
+    unsigned i;
+    for (i = 0; i < RNG_BLOCK; i++)
+        b->w[i] = (uint32_t)gsl_rng_get(b->r);
+    b->pos = 0;
+}
+
+void
+rng_uint_init(struct rng_uint *u, unsigned long n)
+{
+    assert(n >= 1 && n <= 0xffffffffUL);
+    u->n = n;
+    u->scale = 0xffffffffUL / n;   /* range = max − min of mt19937 */
+    u->c = u->scale >= 2 ? UINT64_MAX / u->scale + 1 : 0;
+}

@@ -34,6 +34,11 @@ source_init(struct model *m, struct device *d)
     /* trace arrivals replay t_arrival from the first row on every device */
     d->offset = m->n_dev > 1 && d->cfg->arrivals.process != ARRIVALS_TRACE
         ? (size_t)((double)d->id * (double)n / (double)m->n_dev) : 0;
+    if (d->cfg->trace.order == ORDER_BOOTSTRAP) {
+        rng_uint_init(&d->boot, n);
+        rng_block_init(&d->order_words, d->rng_order);
+    }
+    rng_block_init(&d->arrival_words, d->rng_arrivals);
     if (d->cfg->trace.order == ORDER_SHUFFLE) {
         d->perm = malloc(n * sizeof *d->perm);
         if (!d->perm)
@@ -67,7 +72,7 @@ source_next_row(struct model *m, struct device *d, size_t t)
             shuffle(m, d);
         return d->perm[t % n];
     case ORDER_BOOTSTRAP:
-        return (size_t)gsl_rng_uniform_int(d->rng_order, n);
+        return (size_t)rng_block_uint(&d->order_words, &d->boot);   /* = gsl_rng_uniform_int(rng_order, n) */
     default:
         return (d->offset + t) % n;
     }
@@ -106,22 +111,28 @@ source_new_job(struct model *m, struct device *d)
     }
     m->next_idx++;
     j = model_job(m, idx);
-    memset(j, 0, sizeof *j);
-    j->dev = d->id;
+    memset(j, 0, JOB_HOT_BYTES);     /* the cold part is the offload's (decided) */
+#ifdef HISIM_POISON_COLD
+    memset((char *)j + JOB_HOT_BYTES, 0xA5, sizeof *j - JOB_HOT_BYTES);
+#endif
+    j->dev = (uint32_t)d->id;
     j->t = d->created++;
     j->row = source_next_row(m, d, j->t);
     j->p = m->tr->sml_conf[j->row];
     j->t_arrive = m->k->now;
     j->local_pred = -1;
-    j->bnext = j->tnext = j->snext = j->bhead = j->thead = JOB_NONE;
+    j->bnext = j->bhead = JOB_NONE;
     /* batches are fixed at entry: M consecutive samples of the device */
-    if (j->t % d->M == 0) {
+    if (d->batch_pos == 0) {
         d->batch_head = idx;
         j->b_pending = 0;
     } else {
         model_job(m, d->batch_last)->bnext = idx;
     }
     d->batch_last = idx;
+    if (++d->batch_pos == d->M)
+        d->batch_pos = 0;
+    j->batch_end = d->batch_pos == 0 || d->created == d->n;
     j->bhead = d->batch_head;
     model_job(m, d->batch_head)->b_pending++;
     return idx;
@@ -134,7 +145,7 @@ next_gap(struct model *m, struct device *d)
     (void)m;
     if (c->arrivals.process == ARRIVALS_PERIODIC)
         return c->arrivals.period_ms * 1e-3;
-    return gsl_ran_exponential(d->rng_arrivals, 1.0 / c->arrivals.rate_hz);
+    return rng_block_exponential(&d->arrival_words, 1.0 / c->arrivals.rate_hz);   /* = gsl_ran_exponential */
 }
 
 /* An open arrival: the sample queues at the device. */

@@ -4,6 +4,8 @@
 
 #include <gsl/gsl_rng.h>
 
+#include <gsl/gsl_randist.h>
+
 #include "sim/calendar.h"
 #include "sim/kernel.h"
 #include "sim/rng.h"
@@ -111,6 +113,112 @@ START_TEST(test_heap_random)
 }
 END_TEST
 
+/* Every pop, interleaved with pushes, returns what a linear search of
+ * the pending events finds earliest: catches a front slot that is not
+ * the minimum, or a heap that loses the old front. */
+START_TEST(test_heap_oracle)
+{
+    struct calendar c;
+    struct event e;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    double *pt = malloc(5000 * sizeof *pt);
+    uint64_t *ps = malloc(5000 * sizeof *ps);
+    size_t i, np = 0, seq = 0, pops = 0, fronts = 0;
+    double now = 0.0;
+    ck_assert(pt && ps);
+    calendar_init(&c);
+    for (i = 0; i < 20000; i++) {
+        unsigned op = (unsigned)gsl_rng_uniform_int(r, 10);
+        if ((op < 5 || np == 0) && np < 5000) {
+            /* at now (ties), soon, or far: the shapes a model schedules */
+            double dt = op == 0 ? 0.0 : op < 3 ? (double)gsl_rng_uniform_int(r, 3) : (double)gsl_rng_uniform_int(r, 50);
+            e.time = now + dt;
+            e.seq = seq++;
+            e.fn = NULL;
+            e.obj = NULL;
+            e.arg = e.seq;
+            fronts += c.has_front == 0 && (c.n == 0 || calendar_before(&e, &c.heap[0]));
+            ck_assert_int_eq(calendar_push(&c, &e), 0);
+            pt[np] = e.time;
+            ps[np] = e.seq;
+            np++;
+        } else {
+            size_t k, best = 0;
+            for (k = 1; k < np; k++)
+                if (pt[k] < pt[best] || (pt[k] == pt[best] && ps[k] < ps[best]))
+                    best = k;
+            ck_assert_int_eq(calendar_pop(&c, &e), 0);
+            ck_assert(e.time == pt[best] && e.seq == ps[best]);
+            ck_assert_uint_eq(e.arg, ps[best]);
+            now = e.time;
+            pt[best] = pt[np - 1];
+            ps[best] = ps[np - 1];
+            np--;
+            pops++;
+        }
+        ck_assert_uint_eq(calendar_size(&c), np);
+    }
+    ck_assert_uint_gt(pops, 5000);
+    ck_assert_uint_gt(fronts, 300);      /* the front slot was exercised */
+    calendar_fini(&c);
+    free(pt);
+    free(ps);
+    gsl_rng_free(r);
+}
+END_TEST
+
+/* Blocks of words give exactly GSL's values from the same stream:
+ * gsl_rng_uniform_int for n around the scale's edge cases (scale 1, a
+ * power of two, large and small), and gsl_ran_exponential; catches a
+ * division by the multiply that is off by one, a lost or repeated word at
+ * a block's end, or a different uniform. */
+START_TEST(test_rng_block)
+{
+    static const unsigned long ns[] = {1, 2, 3, 7, 10000, 65536, 100003, 2147483647UL, 2147483648UL,
+                                       2147483649UL, 3000000000UL, 4294967295UL};
+    size_t a, i;
+    for (a = 0; a < sizeof ns / sizeof *ns; a++) {
+        gsl_rng *r = rng_stream(9, a), *g = rng_stream(9, a);
+        struct rng_block b;
+        struct rng_uint u;
+        rng_uint_init(&u, ns[a]);
+        rng_block_init(&b, r);
+        for (i = 0; i < 100000; i++) {
+            unsigned long x = rng_block_uint(&b, &u), y = gsl_rng_uniform_int(g, ns[a]);
+            ck_assert_msg(x == y, "n %lu draw %zu: %lu, GSL %lu", ns[a], i, x, y);
+        }
+        gsl_rng_free(r);
+        gsl_rng_free(g);
+    }
+    {
+        gsl_rng *r = rng_stream(5, 1), *g = rng_stream(5, 1);
+        struct rng_block b;
+        rng_block_init(&b, r);
+        for (i = 0; i < 100000; i++) {
+            double mu = 0.001 * (double)(1 + i % 7);
+            ck_assert(rng_block_exponential(&b, mu) == gsl_ran_exponential(g, mu));
+        }
+        gsl_rng_free(r);
+        gsl_rng_free(g);
+    }
+#ifdef __SIZEOF_INT128__
+    {
+        /* every divisor of a 32-bit word: the multiply equals the division */
+        gsl_rng *g = rng_stream(3, 3);
+        for (i = 0; i < 2000000; i++) {
+            uint32_t x = (uint32_t)gsl_rng_get(g), d = (uint32_t)gsl_rng_get(g) >> (i % 31);
+            uint64_t c;
+            if (d < 2)
+                continue;
+            c = UINT64_MAX / d + 1;
+            ck_assert_uint_eq((uint64_t)(((unsigned __int128)c * x) >> 64), x / d);
+        }
+        gsl_rng_free(g);
+    }
+#endif
+}
+END_TEST
+
 /* Streams differ between entities and repeat for the same seed. */
 START_TEST(test_rng_streams)
 {
@@ -162,6 +270,8 @@ suite_kernel(void)
     tcase_add_test(tc, test_time_order);
     tcase_add_test(tc, test_ties_fifo);
     tcase_add_test(tc, test_heap_random);
+    tcase_add_test(tc, test_heap_oracle);
+    tcase_add_test(tc, test_rng_block);
     tcase_add_test(tc, test_rng_streams);
     tcase_add_test(tc, test_mm1_half);
     tcase_add_test(tc, test_mm1_heavy);
