@@ -400,6 +400,7 @@ cmd_cluster(int argc, char **argv)
         shown.policy = policy;
         shown.config = config_json;
         shown.seed = cfg.seed;
+        shown.rng = (char *)RNG_TYPE_NAME;
         shown.version = (char *)cli_version;
         shown.started = started;
         shown.finished = finished;

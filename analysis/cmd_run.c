@@ -5,7 +5,8 @@
  * Order of work, so that bad input writes nothing and a finished run is
  * never lost: scenario, overrides, trace, the database (opened, checked
  * and write-locked once, before any simulation), the samples log (a
- * temporary beside a regular target), then the simulation, the store
+ * temporary beside a regular target), the checksums of the other input
+ * files, then the simulation, the store
  * (retried while locked; written as JSON beside the database when it
  * still fails), and the samples log moved into place.  SIGINT and SIGTERM
  * stop the simulation; what was measured is stored as `interrupted`.
@@ -158,6 +159,7 @@ cli_simulate(struct hi_config *cfg, struct hi_trace *trace, const struct cli_run
     struct samples_log log = {NULL, 0};
     struct outfile logf = {NULL, NULL, NULL, NULL};
     struct saved_signals sigs;
+    struct effective_inputs inputs = {NULL, 0};
     struct store *st = NULL;
     char *config_json = NULL, *effective = NULL, *trace_abs = NULL;
     double *series_buf = NULL;
@@ -175,10 +177,10 @@ cli_simulate(struct hi_config *cfg, struct hi_trace *trace, const struct cli_run
 
     /* 2. what is stored besides the figures */
     trace_abs = realpath(cfg->trace.file, NULL);
-    if (effective_absolute_paths(cfg, &err))
+    if (effective_absolute_paths(cfg, &err) || effective_inputs_of(cfg, &inputs, &err))
         goto fail;
     config_json = config_to_json(cfg);
-    effective = effective_yaml(cfg);
+    effective = effective_yaml(cfg, &inputs);
     if (!config_json || !effective || !trace_abs) {
         error_set(&err, HI_EINTERNAL, "%s", trace_abs ? "out of memory" : "cannot resolve the trace's path");
         goto fail;
@@ -267,6 +269,7 @@ cli_simulate(struct hi_config *cfg, struct hi_trace *trace, const struct cli_run
     shown.policy = (char *)run.policy;
     shown.config = config_json;
     shown.seed = cfg->seed;
+    shown.rng = (char *)RNG_TYPE_NAME;
     shown.version = (char *)cli_version;
     shown.started = started;
     shown.finished = finished;
@@ -300,6 +303,7 @@ out:
     outfile_abort(&logf);   /* a no-op once committed */
     free(config_json);
     free(effective);
+    effective_inputs_free(&inputs);
     free(trace_abs);
     store_close(st);
     if (res)

@@ -209,5 +209,64 @@ printf '# one more comment\n' >>"$tmp/t.csv"
 expect 2 "the trace changed since run $rid" "$HISIM" rerun "$rid" --db "$db"
 expect 2 "no run with id 999" "$HISIM" rerun 999 --db "$db"
 
+# ---- rerun: every input file is checked, not only the trace ----
+# a layer profile named in a devices list (relative to the directory the
+# run started in) and an empirical delay file
+mkdir "$tmp/in"
+cp "$SRCDIR/tests/data/small.csv" "$tmp/in/t.csv"
+cp "$SRCDIR/tests/data/layers-small.csv" "$tmp/in/p.csv"
+printf '5\n20\n35\n' >"$tmp/in/delays.txt"
+cat >"$tmp/in/s.yaml" <<'EOF'
+seed: 4
+trace:
+  file: t.csv
+  order: bootstrap
+  samples: 200
+network:
+  delay_dist: empirical
+  delay_file: delays.txt
+  shared: false
+devices:
+  - count: 2
+    device.profile: p.csv
+  - count: 1
+EOF
+(cd "$tmp" && "$HISIM" run in/s.yaml --db "$db" --json) >"$tmp/out" 2>"$tmp/err" || fail "run with inputs: $(cat "$tmp/err")"
+rid=$(sed 's/^{"run_id":\([0-9]*\).*/\1/' "$tmp/out")
+"$HISIM" show "$rid" --db "$db" --json >"$tmp/show1.json"
+sha_p=$(sha256sum <"$tmp/in/p.csv" | cut -c1-64)
+sha_d=$(sha256sum <"$tmp/in/delays.txt" | cut -c1-64)
+grep -q "\"inputs\":\[{\"key\":\"network.delay_file\",\"path\":\"$tmp/in/delays.txt\",\"sha256\":\"$sha_d\"},{\"key\":\"devices\[1\].device.profile\",\"path\":\"$tmp/in/p.csv\",\"sha256\":\"$sha_p\"}\]" "$tmp/show1.json" \
+    || fail "show --json: inputs missing or wrong: $(sed 's/.*"inputs"/"inputs"/' "$tmp/show1.json")"
+grep -q '"rng":"mt19937"' "$tmp/show1.json" || fail "show --json lacks the RNG"
+# unchanged inputs, from another directory: the same run, byte for byte
+# (all but its id and times)
+(cd "$tmp/elsewhere" && "$HISIM" rerun "$rid" --db "$db" --json) >"$tmp/out2" 2>"$tmp/err" || fail "rerun with inputs: $(cat "$tmp/err")"
+rid2=$(sed 's/^{"run_id":\([0-9]*\).*/\1/' "$tmp/out2")
+"$HISIM" show "$rid2" --db "$db" --json >"$tmp/show2.json"
+strip() { sed 's/^{"run_id":[0-9]*,//; s/"started":"[^"]*","finished":"[^"]*",//' "$1"; }
+strip "$tmp/show1.json" >"$tmp/show1.s"
+strip "$tmp/show2.json" >"$tmp/show2.s"
+cmp -s "$tmp/show1.s" "$tmp/show2.s" || fail "rerun with inputs differs: $(cmp "$tmp/show1.s" "$tmp/show2.s" 2>&1)"
+[ "$(sqlite3 "$db" "select count(distinct effective) from runs where id in ($rid, $rid2)")" = 1 ] \
+    || fail "rerun stored another effective configuration"
+# a changed profile, a missing delay file: refused, naming the file and its key
+printf '# edited\n' >>"$tmp/in/p.csv"
+expect 2 "$tmp/in/p.csv (devices\[1\].device.profile): the file changed since run $rid (SHA-256 was $(echo "$sha_p" | cut -c1-12)..., is now" \
+    "$HISIM" rerun "$rid" --db "$db"
+cp "$SRCDIR/tests/data/layers-small.csv" "$tmp/in/p.csv"
+expect 0 "" "$HISIM" rerun "$rid" --db "$db"
+rm "$tmp/in/delays.txt"
+expect 2 "$tmp/in/delays.txt (network.delay_file): the file is gone or unreadable since run $rid (No such file or directory)" \
+    "$HISIM" rerun "$rid" --db "$db"
+[ "$(sqlite3 "$db" "select count(*) from runs where id > $rid2")" = 1 ] || fail "a refused rerun stored a run"
+# a run stored before the checksums were: only the trace is checked, and
+# rerun says so
+printf '5\n20\n35\n' >"$tmp/in/delays.txt"
+sqlite3 "$db" "update runs set effective = substr(effective, 1, instr(effective, '#= sha256') - 1) where id = $rid"
+expect 0 "" "$HISIM" rerun "$rid" --db "$db"
+grep -q "warning: run $rid was stored without the checksums of its input files (an older hisim): only the trace is checked, not $tmp/in/delays.txt and the others" "$tmp/err" \
+    || fail "rerun of a run without input checksums: '$(cat "$tmp/err")'"
+
 [ "$fails" -eq 0 ] && echo "faults: all passed"
 exit $((fails > 0))
