@@ -74,8 +74,9 @@ cmd_rerun(int argc, char **argv)
     }
     store_close(st);
     if (!r.effective[0] || !r.trace_sha256[0]) {
-        error_set(&err, HI_EINPUT, "%s: run %lld was stored by an older hisim without its effective "
-                  "configuration and trace checksum; it cannot be rerun exactly", rq.db, id);
+        error_set(&err, HI_EINPUT, "%s: run %lld has no stored effective configuration and trace checksum "
+                  "(runs of hisim sweep and hisim cluster keep none, nor did hisim before schema 2); it cannot "
+                  "be rerun exactly", rq.db, id);
         goto fail;
     }
 
