@@ -8,6 +8,7 @@
 #ifndef HISIM_CLI_H
 #define HISIM_CLI_H
 
+#include <signal.h>
 #include <stdio.h>
 #include "traces/error.h"
 
@@ -47,6 +48,19 @@ struct cli_run {
     int json;
 };
 int cli_simulate(struct hi_config *cfg, struct hi_trace *trace, const struct cli_run *rq);
+
+/* SIGINT and SIGTERM while a verb simulates: cli_catch_interrupts sets
+ * cli_interrupted to 0 and has the first signal set it to the signal's
+ * number (the engine polls it and stops; the verb stores what it has and
+ * exits 128 + the signal); a second signal ends hisim at once, its
+ * temporaries removed.  A signal ignored when hisim started stays
+ * ignored (a background job of a script ignores SIGINT). */
+extern volatile sig_atomic_t cli_interrupted;
+struct cli_signals {
+    struct sigaction intr, term;
+};
+void cli_catch_interrupts(struct cli_signals *old);
+void cli_restore_signals(const struct cli_signals *old);
 
 /* Refuses database paths that keep nothing ('' and ':memory:'); 0 or
  * the usage exit status. */

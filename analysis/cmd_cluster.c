@@ -199,6 +199,11 @@ cmd_cluster(int argc, char **argv)
     }
     scenario = argv[optind];
     db = cli_db_path(db);
+    if ((status = cli_db_check("cluster", db))) {
+        free(sets);
+        return status;
+    }
+    status = EXIT_INTERNAL;
 
     /* 1. configuration: defaults, scenario keys, the cluster lists, then -s in order */
     config_defaults(&cfg);
@@ -310,6 +315,7 @@ cmd_cluster(int argc, char **argv)
         shown.policy = policy;
         shown.config = config_json;
         shown.seed = cfg.seed;
+        shown.rng = (char *)RNG_TYPE_NAME;
         shown.version = (char *)cli_version;
         shown.started = started;
         shown.finished = finished;
@@ -370,11 +376,7 @@ cmd_cluster(int argc, char **argv)
         printf("stored as run %lld in %s\n", (long long)run.id, db);
     }
 done:
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        error_set(&err, HI_EINTERNAL, "standard output: write error");
-        goto fail;
-    }
-    status = 0;
+    status = 0;             /* a failed write to standard output: main's finish_stdout says so */
     goto out;
 fail:
     status = cli_fail(&err);

@@ -112,14 +112,9 @@ cmd_export(int argc, char **argv)
             outfile_abort(&out);
         goto fail;
     }
-    if (to_stdout) {
-        if (fflush(stdout) != 0 || ferror(stdout)) {
-            error_set(&err, HI_EINTERNAL, "standard output: write error");
-            goto fail;
-        }
-    } else if (outfile_commit(&out, &err)) {
+    /* standard output: a failed write is main's finish_stdout's to report */
+    if (!to_stdout && outfile_commit(&out, &err))
         goto fail;
-    }
     if (have_data)
         sweepdata_free(&d);
     store_close(st);

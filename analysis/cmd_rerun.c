@@ -6,8 +6,10 @@
  * file keys absolute) is read back with the scenario loader, so nothing
  * of the current directory, the scenario file or the device catalog
  * enters: the catalog's figures are in it already and profile_apply is
- * not called.  The trace must still hash to the stored SHA-256.  The new
- * run is stored beside the old one and printed as `hisim run` prints.
+ * not called.  The trace must still hash to the stored SHA-256, and every
+ * other input file recorded with the run (profiles, delay and rate files:
+ * analysis/effective.h) to its own.  The new run is stored beside the old
+ * one and printed as `hisim run` prints.
  */
 #include "analysis/cli.h"
 
@@ -37,6 +39,7 @@ cmd_rerun(int argc, char **argv)
     struct hi_config cfg;
     struct store_loaded r;
     struct hi_trace *trace = NULL;
+    struct effective_inputs in = {NULL, 0};
     struct store *st;
     const char *db = NULL;
     char name[64], hex[SHA256_HEX];
@@ -71,8 +74,9 @@ cmd_rerun(int argc, char **argv)
     }
     store_close(st);
     if (!r.effective[0] || !r.trace_sha256[0]) {
-        error_set(&err, HI_EINPUT, "%s: run %lld was stored by an older hisim without its effective "
-                  "configuration and trace checksum; it cannot be rerun exactly", rq.db, id);
+        error_set(&err, HI_EINPUT, "%s: run %lld has no stored effective configuration and trace checksum "
+                  "(runs of hisim sweep and hisim cluster keep none, nor did hisim before schema 2); it cannot "
+                  "be rerun exactly", rq.db, id);
         goto fail;
     }
 
@@ -98,6 +102,20 @@ cmd_rerun(int argc, char **argv)
         goto fail;
     }
 
+    /* the other input files, unchanged */
+    if (effective_inputs_read(r.effective, &in, &err))
+        goto fail;
+    if (in.n == 0) {
+        if (effective_inputs_of(&cfg, &in, &err))
+            goto fail;
+        if (in.n)
+            fprintf(stderr, "hisim: warning: run %lld was stored without the checksums of its input files "
+                    "(an older hisim): only the trace is checked, not %s%s\n", id, in.v[0].path,
+                    in.n > 1 ? " and the others" : "");
+    } else if (effective_inputs_check(&in, name, &err)) {
+        goto fail;
+    }
+
     rq.scenario = r.scenario;
     rq.scenario_text = r.scenario_text;
     status = cli_simulate(&cfg, trace, &rq);
@@ -105,6 +123,7 @@ cmd_rerun(int argc, char **argv)
 fail:
     status = cli_fail(&err);
 out:
+    effective_inputs_free(&in);
     trace_free(trace);
     store_loaded_free(&r);
     return status;

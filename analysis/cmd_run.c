@@ -5,7 +5,8 @@
  * Order of work, so that bad input writes nothing and a finished run is
  * never lost: scenario, overrides, trace, the database (opened, checked
  * and write-locked once, before any simulation), the samples log (a
- * temporary beside a regular target), then the simulation, the store
+ * temporary beside a regular target), the checksums of the other input
+ * files, then the simulation, the store
  * (retried while locked; written as JSON beside the database when it
  * still fails), and the samples log moved into place.  SIGINT and SIGTERM
  * stop the simulation; what was measured is stored as `interrupted`.
@@ -90,30 +91,24 @@ log_record(void *ctx, const struct engine_record *r)
 
 /* ---- SIGINT and SIGTERM during the simulation ---- */
 
-static volatile sig_atomic_t interrupted;
+volatile sig_atomic_t cli_interrupted;
 
 /* The first signal asks the engine to stop; a second one ends hisim at
  * once (its temporaries removed). */
 static void
 on_interrupt(int sig)
 {
-    if (interrupted) {
+    if (cli_interrupted) {
         outfile_cleanup_signal_safe();
         signal(sig, SIG_DFL);
         raise(sig);
         return;
     }
-    interrupted = sig;
+    cli_interrupted = sig;
 }
 
-struct saved_signals {
-    struct sigaction intr, term;
-};
-
-/* A signal ignored when hisim started stays ignored (a background job
- * of a non-interactive shell ignores SIGINT). */
-static void
-catch_interrupts(struct saved_signals *old)
+void
+cli_catch_interrupts(struct cli_signals *old)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -121,14 +116,15 @@ catch_interrupts(struct saved_signals *old)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, NULL, &old->intr);
     sigaction(SIGTERM, NULL, &old->term);
+    cli_interrupted = 0;
     if (old->intr.sa_handler != SIG_IGN)
         sigaction(SIGINT, &sa, NULL);
     if (old->term.sa_handler != SIG_IGN)
         sigaction(SIGTERM, &sa, NULL);
 }
 
-static void
-restore_signals(const struct saved_signals *old)
+void
+cli_restore_signals(const struct cli_signals *old)
 {
     sigaction(SIGINT, &old->intr, NULL);
     sigaction(SIGTERM, &old->term, NULL);
@@ -157,7 +153,8 @@ cli_simulate(struct hi_config *cfg, struct hi_trace *trace, const struct cli_run
     struct store_loaded shown;
     struct samples_log log = {NULL, 0};
     struct outfile logf = {NULL, NULL, NULL, NULL};
-    struct saved_signals sigs;
+    struct cli_signals sigs;
+    struct effective_inputs inputs = {NULL, 0};
     struct store *st = NULL;
     char *config_json = NULL, *effective = NULL, *trace_abs = NULL;
     double *series_buf = NULL;
@@ -175,10 +172,10 @@ cli_simulate(struct hi_config *cfg, struct hi_trace *trace, const struct cli_run
 
     /* 2. what is stored besides the figures */
     trace_abs = realpath(cfg->trace.file, NULL);
-    if (effective_absolute_paths(cfg, &err))
+    if (effective_absolute_paths(cfg, &err) || effective_inputs_of(cfg, &inputs, &err))
         goto fail;
     config_json = config_to_json(cfg);
-    effective = effective_yaml(cfg);
+    effective = effective_yaml(cfg, &inputs);
     if (!config_json || !effective || !trace_abs) {
         error_set(&err, HI_EINTERNAL, "%s", trace_abs ? "out of memory" : "cannot resolve the trace's path");
         goto fail;
@@ -197,14 +194,13 @@ cli_simulate(struct hi_config *cfg, struct hi_trace *trace, const struct cli_run
     hooks.on_record = log.f ? log_record : NULL;
     hooks.ctx = &log;
     hooks.on_progress = show_progress;
-    hooks.interrupt = &interrupted;
+    hooks.interrupt = &cli_interrupted;
     log.progress = isatty(STDERR_FILENO);
     cli_now(started, sizeof started);
-    interrupted = 0;
-    catch_interrupts(&sigs);
+    cli_catch_interrupts(&sigs);
     rc = engine_run(cfg, trace, &hooks, res, &err);
-    restore_signals(&sigs);
-    sig = interrupted;
+    cli_restore_signals(&sigs);
+    sig = cli_interrupted;
     cli_now(finished, sizeof finished);
     if (rc && rc != HI_EINTR)
         goto fail;
@@ -267,6 +263,7 @@ cli_simulate(struct hi_config *cfg, struct hi_trace *trace, const struct cli_run
     shown.policy = (char *)run.policy;
     shown.config = config_json;
     shown.seed = cfg->seed;
+    shown.rng = (char *)RNG_TYPE_NAME;
     shown.version = (char *)cli_version;
     shown.started = started;
     shown.finished = finished;
@@ -300,6 +297,7 @@ out:
     outfile_abort(&logf);   /* a no-op once committed */
     free(config_json);
     free(effective);
+    effective_inputs_free(&inputs);
     free(trace_abs);
     store_close(st);
     if (res)

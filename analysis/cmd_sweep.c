@@ -9,7 +9,10 @@
  * Order of work, so that bad input writes nothing: the sweep file, its
  * expansion (every point's configuration and trace), the database check,
  * then the runs.  Progress and failures go to standard error; the sweep's
- * id, summary table and status line to standard output.
+ * id, summary table and status line to standard output.  SIGINT and
+ * SIGTERM (without MPI, whose launcher handles signals itself) stop the
+ * sweep: the runs finished are kept, those in flight dropped, the sweep
+ * stored as `interrupted`, and hisim exits with 128 + the signal.
  */
 #define _GNU_SOURCE
 #include "analysis/cli.h"
@@ -144,12 +147,13 @@ cmd_sweep(int argc, char **argv)
     struct sweeprun_exec exec;
     struct sweeprun_pool *pool = NULL;
     struct sweepmpi *mpi = NULL;
+    struct cli_signals sigs;
     struct hi_error err = {0};
     struct sweep sw;
     struct store *st = NULL;
     const char *db = NULL;
     long jobs = 1;
-    int c, status = EXIT_INTERNAL, timing = 0, loaded = 0;
+    int c, rc, status = EXIT_INTERNAL, timing = 0, loaded = 0;
     int use_mpi = 0, mpi_up = 0, rank = 0, size = 1;
     double expand_s;
     size_t i;
@@ -187,6 +191,9 @@ cmd_sweep(int argc, char **argv)
     if (o.force && !o.resume)
         return cli_usage("sweep", "--force goes with --resume");
     db = cli_db_path(db);
+    if ((status = cli_db_check("sweep", db)))
+        return status;
+    status = EXIT_INTERNAL;
     o.version = cli_version;
     o.log = stderr;
     o.progress = isatty(STDERR_FILENO) ? 2 : 1;
@@ -242,7 +249,25 @@ cmd_sweep(int argc, char **argv)
         status = cli_fail(&err);
         goto out;
     }
-    if (sweeprun_run(&sw, st, &o, &exec, &stats, &err)) {
+    if (!use_mpi) {
+        cli_catch_interrupts(&sigs);
+        sweeprun_set_interrupt(&cli_interrupted);
+    }
+    rc = sweeprun_run(&sw, st, &o, &exec, &stats, &err);
+    if (!use_mpi) {
+        sweeprun_set_interrupt(NULL);
+        cli_restore_signals(&sigs);
+    }
+    if (rc == HI_EINTR) {
+        int sig = cli_interrupted ? cli_interrupted : SIGINT;
+        fprintf(stderr, "hisim sweep: interrupted (%s): sweep %lld stored with status 'interrupted' (runs: %zu new, "
+                "%zu reused, %zu kept, %zu failed; %zu stopped in flight, not stored); --resume finishes it\n",
+                sig == SIGTERM ? "SIGTERM" : "SIGINT", (long long)stats.sweep_id, stats.runs_new, stats.runs_reused,
+                stats.runs_kept, stats.runs_failed, stats.runs_dropped);
+        status = 128 + sig;
+        goto out;
+    }
+    if (rc) {
         status = cli_fail(&err);
         goto out;
     }
@@ -275,11 +300,7 @@ cmd_sweep(int argc, char **argv)
                 "%.3f s of CPU (%.3f ms each); %.1f s in all\n", sw.n_points, expand_s, stats.plan_s,
                 stats.runs_new + stats.runs_failed, stats.store_s,
                 stats.runs_new ? 1e3 * stats.store_s / (double)stats.runs_new : 0.0, stats.wall_s);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        error_set(&err, HI_EINTERNAL, "standard output: write error");
-        status = cli_fail(&err);
-        goto out;
-    }
+    /* a failed write to standard output: main's finish_stdout says so */
     status = stats.failed || stats.skipped ? (stats.input_failures_only ? EXIT_INPUT : EXIT_INTERNAL) : 0;
 out:
     sweeprun_pool_free(pool);
@@ -398,11 +419,7 @@ cmd_sweeps(int argc, char **argv)
     }
     if (rc)
         return cli_fail(&err);
-    if (fflush(stdout) != 0) {
-        error_set(&err, HI_EINTERNAL, "standard output: write error");
-        return cli_fail(&err);
-    }
-    return 0;
+    return 0;               /* a failed write to standard output: main's finish_stdout says so */
 }
 
 /* ---- hisim merge ---- */

@@ -1,4 +1,5 @@
-/* effective.c — the configuration as a flat YAML scenario. */
+/* effective.c — the configuration as a flat YAML scenario, with the
+ * checksums of its input files (effective.h). */
 #include "analysis/effective.h"
 
 #include <errno.h>
@@ -65,8 +66,148 @@ quoted(struct buf *b, const char *s)
     put(b, "\"", 1);
 }
 
+/* ---- devices.list items (grammar in sim/engine.c: entries split by |,
+ * items by ;, key=value with %XX escapes for % ; | =) ---- */
+
+/* The value raw[0..n) with its escapes resolved, into out; -1 when too long. */
+static int
+unescape_item(const char *raw, size_t n, char *out, size_t len)
+{
+    size_t i, w = 0;
+    for (i = 0; i < n; i++) {
+        char c = raw[i];
+        if (c == '%' && i + 2 < n) {
+            char hex[3] = {raw[i + 1], raw[i + 2], 0};
+            c = (char)strtol(hex, NULL, 16);
+            i += 2;
+        }
+        if (w + 1 >= len)
+            return -1;
+        out[w++] = c;
+    }
+    out[w] = '\0';
+    return 0;
+}
+
+static void
+put_escaped_item(struct buf *b, const char *s)
+{
+    for (; *s; s++) {
+        if (strchr("%;|=", *s)) {
+            char e[4];
+            snprintf(e, sizeof e, "%%%02X", (unsigned char)*s);
+            puts_(b, e);
+        } else {
+            put(b, s, 1);
+        }
+    }
+}
+
+/* One key=value item of devices.list, as each_list_item gives it. */
+struct list_item {
+    size_t entry;                  /* counted from 1 */
+    const char *raw;               /* the item's text, raw[0..len) */
+    size_t len, key_len;
+    const struct config_key *k;    /* its key when that is a path key, else NULL */
+    char value[CONFIG_PATH_MAX];   /* and then its value, unescaped */
+    char sep;                      /* what follows: ';', '|' or '\0' */
+};
+
+/* Calls fn for every item of devices.list; a nonzero return stops the walk. */
+static int
+each_list_item(const char *list, int (*fn)(void *ctx, const struct list_item *it), void *ctx)
+{
+    const char *p = list;
+    struct list_item it;
+    it.entry = 1;
+    while (*p) {
+        const char *eq;
+        char key[128];
+        int rc;
+        it.raw = p;
+        it.len = strcspn(p, ";|");
+        it.sep = p[it.len];
+        it.k = NULL;
+        eq = memchr(p, '=', it.len);
+        if (eq && (size_t)(eq - p) < sizeof key) {
+            it.key_len = (size_t)(eq - p);
+            memcpy(key, p, it.key_len);
+            key[it.key_len] = '\0';
+            it.k = config_find(key);
+            if (it.k && (it.k->type != CONFIG_PATH
+                         || unescape_item(eq + 1, it.len - it.key_len - 1, it.value, sizeof it.value) || !it.value[0]))
+                it.k = NULL;
+        }
+        if ((rc = fn(ctx, &it)))
+            return rc;
+        p += it.len;
+        if (*p == '|')
+            it.entry++;
+        if (*p)
+            p++;
+    }
+    return 0;
+}
+
+/* ---- the input files ---- */
+
+static int
+add_input(struct effective_inputs *in, const char *key, const char *path)
+{
+    struct effective_input *v = realloc(in->v, (in->n + 1) * sizeof *v), *e;
+    if (!v)
+        return -1;
+    in->v = v;
+    e = &v[in->n++];
+    snprintf(e->key, sizeof e->key, "%s", key);
+    snprintf(e->path, sizeof e->path, "%s", path);
+    if (sha256_file_hex(path, e->sha256) != 0)
+        e->sha256[0] = '\0';
+    return 0;
+}
+
+static int
+add_list_input(void *ctx, const struct list_item *it)
+{
+    char key[128];
+    if (!it->k)
+        return 0;
+    snprintf(key, sizeof key, "devices[%zu].%s", it->entry, it->k->path);
+    return add_input(ctx, key, it->value);
+}
+
+int
+effective_inputs_of(const struct hi_config *cfg, struct effective_inputs *out, struct hi_error *err)
+{
+    size_t i;
+    out->v = NULL;
+    out->n = 0;
+    for (i = 0; i < config_n_keys; i++) {
+        const struct config_key *k = &config_keys[i];
+        const char *field = (const char *)cfg + k->offset;
+        if (k->type != CONFIG_PATH || !field[0] || strcmp(k->path, "trace.file") == 0)
+            continue;
+        if (add_input(out, k->path, field))
+            goto oom;
+    }
+    if (each_list_item(cfg->devices.list, add_list_input, out))
+        goto oom;
+    return HI_OK;
+oom:
+    effective_inputs_free(out);
+    return error_set(err, HI_EINTERNAL, "out of memory");
+}
+
+void
+effective_inputs_free(struct effective_inputs *in)
+{
+    free(in->v);
+    in->v = NULL;
+    in->n = 0;
+}
+
 char *
-effective_yaml(const struct hi_config *cfg)
+effective_yaml(const struct hi_config *cfg, const struct effective_inputs *in)
 {
     struct buf b = {NULL, 0, 0, 0};
     struct hi_config def;
@@ -94,6 +235,15 @@ effective_yaml(const struct hi_config *cfg)
             puts_(&b, v);       /* numbers, counts, choices and keywords */
             break;
         }
+        puts_(&b, "\n");
+    }
+    for (i = 0; in && i < in->n; i++) {
+        puts_(&b, EFFECTIVE_INPUT);
+        puts_(&b, in->v[i].sha256[0] ? in->v[i].sha256 : "-");
+        puts_(&b, " ");
+        puts_(&b, in->v[i].key);
+        puts_(&b, " ");
+        quoted(&b, in->v[i].path);
         puts_(&b, "\n");
     }
     if (b.oom) {
@@ -163,6 +313,114 @@ effective_read(const char *name, const char *text, struct hi_config *cfg, struct
 }
 
 int
+effective_inputs_read(const char *text, struct effective_inputs *out, struct hi_error *err)
+{
+    const char *line;
+    size_t pl = strlen(EFFECTIVE_INPUT);
+    out->v = NULL;
+    out->n = 0;
+    for (line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        const char *end = strchr(line, '\n'), *sp1, *sp2;
+        size_t l = end ? (size_t)(end - line) : strlen(line);
+        char raw[CONFIG_PATH_MAX + 512], path[CONFIG_PATH_MAX], hex[SHA256_HEX] = "", key[128];
+        if (l <= pl || strncmp(line, EFFECTIVE_INPUT, pl) != 0)
+            continue;
+        if (l - pl >= sizeof raw)
+            goto bad;
+        memcpy(raw, line + pl, l - pl);
+        raw[l - pl] = '\0';
+        sp1 = strchr(raw, ' ');
+        sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+        if (!sp2 || (size_t)(sp2 - sp1 - 1) >= sizeof key || unquote(sp2 + 1, path, sizeof path))
+            goto bad;
+        if (!(sp1 - raw == 1 && raw[0] == '-')) {
+            if (sp1 - raw != SHA256_HEX - 1 || strspn(raw, "0123456789abcdef") != SHA256_HEX - 1)
+                goto bad;
+            memcpy(hex, raw, SHA256_HEX - 1);
+            hex[SHA256_HEX - 1] = '\0';
+        }
+        memcpy(key, sp1 + 1, (size_t)(sp2 - sp1 - 1));
+        key[sp2 - sp1 - 1] = '\0';
+        {
+            struct effective_input *v = realloc(out->v, (out->n + 1) * sizeof *v);
+            if (!v) {
+                effective_inputs_free(out);
+                return error_set(err, HI_EINTERNAL, "out of memory");
+            }
+            out->v = v;
+            snprintf(v[out->n].key, sizeof v[out->n].key, "%s", key);
+            snprintf(v[out->n].path, sizeof v[out->n].path, "%s", path);
+            memcpy(v[out->n].sha256, hex, sizeof hex);
+            out->n++;
+        }
+        continue;
+    bad:
+        effective_inputs_free(out);
+        return error_set(err, HI_EINPUT, "a malformed checksum line '%.*s'", (int)(l > 200 ? 200 : l), line);
+    }
+    return HI_OK;
+}
+
+int
+effective_inputs_check(const struct effective_inputs *in, const char *since, struct hi_error *err)
+{
+    size_t i;
+    for (i = 0; i < in->n; i++) {
+        const struct effective_input *e = &in->v[i];
+        char now[SHA256_HEX];
+        if (!e->sha256[0])
+            continue;            /* not readable when the run started: not one of its inputs */
+        if (sha256_file_hex(e->path, now) != 0)
+            return error_set(err, HI_EINPUT, "%s (%s): the file is gone or unreadable since %s (%s); refusing to "
+                             "rerun without it", e->path, e->key, since, strerror(errno));
+        if (strcmp(now, e->sha256) != 0)
+            return error_set(err, HI_EINPUT, "%s (%s): the file changed since %s (SHA-256 was %.12s..., is now "
+                             "%.12s...); refusing to rerun on other data", e->path, e->key, since, e->sha256, now);
+    }
+    return HI_OK;
+}
+
+/* Copies an item of devices.list, its path made absolute when it names
+ * an existing file. */
+static int
+put_absolute_item(void *ctx, const struct list_item *it)
+{
+    struct buf *b = ctx;
+    char *abs = it->k ? realpath(it->value, NULL) : NULL;
+    if (abs) {
+        put(b, it->raw, it->key_len + 1);
+        put_escaped_item(b, abs);
+        free(abs);
+    } else {
+        put(b, it->raw, it->len);
+    }
+    if (it->sep)
+        put(b, &it->sep, 1);
+    return 0;
+}
+
+static int
+absolute_list_paths(struct hi_config *cfg, struct hi_error *err)
+{
+    struct buf b = {NULL, 0, 0, 0};
+    if (!cfg->devices.list[0])
+        return HI_OK;
+    each_list_item(cfg->devices.list, put_absolute_item, &b);
+    if (b.oom) {
+        free(b.s);
+        return error_set(err, HI_EINTERNAL, "out of memory");
+    }
+    if (b.len >= sizeof cfg->devices.list) {
+        free(b.s);
+        return error_set(err, HI_EINPUT, "devices.list: too long once its paths are absolute (%zu characters, "
+                         "at most %zu)", b.len, sizeof cfg->devices.list - 1);
+    }
+    memcpy(cfg->devices.list, b.s, b.len + 1);
+    free(b.s);
+    return HI_OK;
+}
+
+int
 effective_absolute_paths(struct hi_config *cfg, struct hi_error *err)
 {
     size_t i;
@@ -181,5 +439,5 @@ effective_absolute_paths(struct hi_config *cfg, struct hi_error *err)
         strcpy(field, abs);
         free(abs);
     }
-    return HI_OK;
+    return absolute_list_paths(cfg, err);
 }

@@ -96,11 +96,13 @@ static const struct help_topic topics[] = {
      "usage: hisim rerun RUN_ID [--db PATH] [--json]\n"
      "\n"
      "Runs a stored run again from what the store holds: its effective\n"
-     "configuration (every key, with absolute file paths) and its trace, which\n"
-     "must still have the SHA-256 recorded with the run.  Works from any\n"
-     "directory, reproduces every metric exactly, stores the new run in the same\n"
-     "database and prints it as 'hisim run' does.  A trace that changed or is\n"
-     "missing is bad input (exit status 2).\n"},
+     "configuration (every key, with absolute file paths), its trace and the\n"
+     "other files it read (layer profiles, delay and rate files), which must\n"
+     "still have the SHA-256 recorded with the run.  Works from any directory,\n"
+     "reproduces every metric exactly, stores the new run in the same database\n"
+     "and prints it as 'hisim run' does.  A file that changed or is missing is\n"
+     "bad input (exit status 2), named.  Runs of sweep and cluster cannot be\n"
+     "rerun.\n"},
     {"help",
      "usage: hisim help [TOPIC]\n"
      "\n"
@@ -356,6 +358,8 @@ static const struct help_topic topics[] = {
      "  --shard I/N   run the I-th of N disjoint subsets of the points (then\n"
      "                hisim merge)\n"
      "  --timing      print where the time went\n"
+     "SIGINT or SIGTERM keeps the finished runs, drops those in flight, stores\n"
+     "the sweep as interrupted (--resume finishes it) and exits 128 + N.\n"
      "Exit status: 0 when every point finished, 2 when runs failed on bad input,\n"
      "1 otherwise.  Details: docs/sweeps.md.\n"
      "\n"

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "analysis/cli.h"
+#include "analysis/effective.h"
 #include "sim/json.h"
 
 size_t
@@ -258,6 +259,7 @@ summary_print_text(FILE *f, const struct store_loaded *run)
 void
 summary_print_json(FILE *f, const struct store_loaded *run, const struct engine_device *dev, size_t n_dev)
 {
+    struct effective_inputs in;
     struct json j;
     char *s;
     size_t i;
@@ -313,6 +315,25 @@ summary_print_json(FILE *f, const struct store_loaded *run, const struct engine_
     json_string(&j, run->scenario_text ? run->scenario_text : "");
     json_key(&j, "effective");
     json_string(&j, run->effective ? run->effective : "");
+    json_key(&j, "rng");
+    json_string(&j, run->rng ? run->rng : "");
+    /* the other input files and their checksums (analysis/effective.h) */
+    json_key(&j, "inputs");
+    json_array_begin(&j);
+    if (run->effective && effective_inputs_read(run->effective, &in, NULL) == HI_OK) {
+        for (i = 0; i < in.n; i++) {
+            json_object_begin(&j);
+            json_key(&j, "key");
+            json_string(&j, in.v[i].key);
+            json_key(&j, "path");
+            json_string(&j, in.v[i].path);
+            json_key(&j, "sha256");
+            json_string(&j, in.v[i].sha256);
+            json_object_end(&j);
+        }
+        effective_inputs_free(&in);
+    }
+    json_array_end(&j);
     json_object_end(&j);
     s = json_take(&j);
     if (s) {

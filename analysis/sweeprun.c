@@ -38,6 +38,20 @@ static double mono(void) { return clock_s(CLOCK_MONOTONIC); }
  * workers do on the other cores */
 static double cpu(void) { return clock_s(CLOCK_THREAD_CPUTIME_ID); }
 
+static volatile sig_atomic_t *interrupt_flag;
+
+void
+sweeprun_set_interrupt(volatile sig_atomic_t *flag)
+{
+    interrupt_flag = flag;
+}
+
+static int
+interrupted(void)
+{
+    return interrupt_flag && *interrupt_flag;
+}
+
 /* ---- one job ---- */
 
 static int
@@ -212,6 +226,10 @@ sweeprun_job(const struct sweep *sw, size_t p, size_t rep, uint64_t seed, struct
     if (sweep_point_config(sw, p, cfg, &err))
         goto fail;
     cfg->seed = seed;
+    if (interrupted()) {
+        error_set(&err, HI_EINTR, "interrupted before it started");
+        goto fail;
+    }
     if (sw->target == SWEEP_CLUSTER) {
         if (cluster_job(sw, p, cfg, res, &err))
             goto fail;
@@ -220,9 +238,12 @@ sweeprun_job(const struct sweep *sw, size_t p, size_t rep, uint64_t seed, struct
         return;
     }
     if (sw->target == SWEEP_SIMULATE) {
+        struct engine_hooks hooks;
         double m_star;
         assert(t);
-        if (batchsize_resolve(cfg, t, &m_star, &err) || engine_run(cfg, t, NULL, &res->run, &err))
+        memset(&hooks, 0, sizeof hooks);
+        hooks.interrupt = interrupt_flag;
+        if (batchsize_resolve(cfg, t, &m_star, &err) || engine_run(cfg, t, &hooks, &res->run, &err))
             goto fail;
     } else if (closed_form(cfg, t, res->closed, &err)) {
         goto fail;
@@ -495,7 +516,8 @@ struct coord {
     size_t n_ex, cap_ex;
     struct key_sort { uint64_t key; size_t p; } *by_key;
     size_t outstanding;
-    int stopping;                /* --fail-fast, after a failure */
+    int stopping;                /* --fail-fast, after a failure; interrupted */
+    int interrupted;             /* the interrupt flag was seen */
     size_t runs_total;           /* planned so far, for the ETA */
     size_t runs_complete;
     size_t points_complete;
@@ -759,6 +781,11 @@ commit(struct coord *c, struct sweeprun_result *res)
     double t = cpu();
     int rc;
     sweep_key_hex(c->sw->key[res->point], hex);
+    if (res->status == HI_EINTR) {
+        /* partial, or never started: not stored, --resume runs it */
+        c->stats->runs_dropped += res->run.interrupted;
+        return HI_OK;
+    }
     if (res->status != HI_OK) {
         char where[400];
         describe_point(c->sw, res->point, where, sizeof where);
@@ -981,7 +1008,15 @@ sweeprun_run(struct sweep *sw, struct store *st, const struct sweeprun_opts *o, 
 
     /* run: commit each result as it comes */
     while (c.outstanding > 0) {
-        struct sweeprun_result *res = exec->wait(exec->ctx);
+        struct sweeprun_result *res;
+        if (interrupted() && !c.interrupted) {
+            c.interrupted = 1;
+            c.stopping = 1;
+            c.outstanding -= exec->cancel(exec->ctx);
+            if (!c.outstanding)
+                break;
+        }
+        res = exec->wait(exec->ctx);
         if (!res) {
             rc = error_set(err, HI_EINTERNAL, "the workers failed (out of memory, or an MPI rank died)");
             goto out;
@@ -996,6 +1031,11 @@ sweeprun_run(struct sweep *sw, struct store *st, const struct sweeprun_opts *o, 
     progress(&c, 1);
     stats->skipped = c.n_mine - stats->done - stats->failed - stats->reused;
     now_iso(finished, sizeof finished);
+    if (c.interrupted || interrupted()) {
+        if (!(rc = sweepstore_finish(c.ss, c.id, "interrupted", finished, err)))
+            rc = error_set(err, HI_EINTR, "sweep %lld interrupted", (long long)c.id);
+        goto out;
+    }
     rc = sweepstore_finish(c.ss, c.id, stats->failed ? "failed" : stats->skipped ? "stopped" : "done", finished, err);
 out:
     if (rc && c.id)

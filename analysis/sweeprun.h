@@ -18,6 +18,7 @@
 #ifndef HISIM_SWEEPRUN_H
 #define HISIM_SWEEPRUN_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -88,15 +89,24 @@ struct sweeprun_stats {
     size_t done, failed, reused, skipped;     /* points */
     size_t runs_new, runs_reused, runs_kept, runs_failed;
     size_t runs_saturated;         /* new runs whose model was saturated */
+    size_t runs_dropped;           /* stopped in flight by the interrupt flag, not stored */
     int input_failures_only;       /* every failure was bad input */
     double wall_s;                 /* the whole sweep */
     double plan_s;                 /* opening and planning, wall */
     double store_s;                /* committing runs: the writer's CPU time */
 };
 
+/* A flag that a signal handler sets (NULL: none; one per process, as
+ * signals are).  Once it is nonzero, jobs not started return HI_EINTR at
+ * once and jobs in flight stop within 65 536 events (engine_hooks), and
+ * sweeprun_run plans nothing more, drops the queued jobs, stores no
+ * interrupted job, marks the sweep 'interrupted' and returns HI_EINTR
+ * (--resume finishes it). */
+void sweeprun_set_interrupt(volatile sig_atomic_t *flag);
+
 /* Opens or resumes the sweep in st and runs what is missing through exec.
- * HI_EINPUT for a refused resume; a failing point is not an error (it is
- * counted in stats and reported on o->log). */
+ * HI_EINPUT for a refused resume, HI_EINTR when interrupted; a failing
+ * point is not an error (it is counted in stats and reported on o->log). */
 int sweeprun_run(struct sweep *sw, struct store *st, const struct sweeprun_opts *o, struct sweeprun_exec *exec,
                  struct sweeprun_stats *stats, struct hi_error *err);
 

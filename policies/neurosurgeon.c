@@ -147,11 +147,8 @@ init(void *st, const struct hi_policy_env *env, struct hi_error *err)
     s->dev_speed = param(env, "device.speed", buf, sizeof buf) ? strtod(buf, NULL) : 1.0;
     s->srv_speed = param(env, "server.speed", buf, sizeof buf) ? strtod(buf, NULL) : 1.0;
     s->pre_s = param(env, "server.preprocess_ms", buf, sizeof buf) ? strtod(buf, NULL) * 1e-3 : 0.0;
-    if (s->regression && (rc = fit_times(s, env, err))) {
-        free(s->pred_cum_ms);      /* no fini after a failed init */
-        s->pred_cum_ms = NULL;
-        return rc;
-    }
+    if (s->regression && (rc = fit_times(s, env, err)))
+        return rc;                 /* fini frees pred_cum_ms */
     s->best_k = s->n_layers;
     s->best_v = INFINITY;
     for (k = 1; k <= s->n_layers; k++) {

@@ -69,8 +69,7 @@ policy_new(const struct hi_policy_type *type, const struct hi_policy_env *env,
     if (!p->state)
         goto nomem;
     if (type->init && type->init(p->state, env, err) != HI_OK) {
-        free(p->state);
-        free(p);
+        policy_free(p);      /* fini releases what init got before it failed */
         return NULL;
     }
     return p;

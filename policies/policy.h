@@ -107,7 +107,11 @@ struct hi_policy_type {
     /* Writes a short description of the chosen parameters (e.g. θ) for the
      * run summary; may be NULL. */
     void (*describe)(const void *st, char *buf, size_t len);
-    void (*fini)(void *st);        /* may be NULL */
+    /* Releases what the state owns; may be NULL.  Called by policy_free
+     * and also when init fails, on the state init left behind: the state
+     * starts zeroed, and init keeps every pointer in it NULL or valid, so
+     * init's failure paths need not free what they already got. */
+    void (*fini)(void *st);
     /* The early-exit network the instance deploys (traces/sample.h),
      * asked once after init; may be NULL: every exit of device.profile
      * runs on the device and nothing is split after them. */
@@ -125,7 +129,8 @@ extern const struct hi_policy_type *const policy_types[];
 /* The type named `name`, or NULL. */
 const struct hi_policy_type *policy_lookup(const char *name);
 
-/* Allocates and initialises an instance; NULL with err filled. */
+/* Allocates and initialises an instance; NULL with err filled (and the
+ * type's fini called) when init fails. */
 struct hi_policy *policy_new(const struct hi_policy_type *type,
                              const struct hi_policy_env *env, struct hi_error *err);
 void policy_free(struct hi_policy *p);

@@ -8,7 +8,8 @@
  * bits of it, which folded 2^64 seeds onto 2^32 streams (seeds of a long
  * sweep would collide); the stream is seeded instead with mt19937's own
  * init_by_array from both halves of the 64-bit value, which reaches 2^64
- * distinct states at no cost per draw (about 5 µs per stream, once).
+ * distinct states at no cost per draw (about 5 µs per stream, once;
+ * traces/mt19937.h).
  * Same seed, same numbers, as before; what a given seed produces changed
  * once, when this seeding replaced gsl_rng_set (docs/scenarios.md).
  */
@@ -35,10 +36,6 @@ enum rng_stream_id {
 
 /* The 64-bit seed stream `stream` of a run seeded with `seed` gets. */
 uint64_t rng_seed_for(uint64_t seed, uint64_t stream);
-
-/* Seeds an mt19937 generator from a key of n >= 1 32-bit words, as
- * init_by_array of the reference mt19937ar.c does. */
-void rng_seed_array(gsl_rng *r, const uint32_t *key, size_t n);
 
 /* Restarts r (from rng_stream) at the beginning of the stream. */
 void rng_reseed(gsl_rng *r, uint64_t seed, uint64_t stream);

@@ -172,6 +172,27 @@ START_TEST(test_ns_lml_profile)
 }
 END_TEST
 
+/* Regression times fitted on a profile without a layer type of the split
+ * network (layers-small.csv has no ReLU): the run fails on input, naming
+ * the layer, after the policy's init took the memory of its times (freed
+ * by fini: the sanitized build's leak check fails otherwise). */
+START_TEST(test_ns_regression_no_fit)
+{
+    struct hi_trace *t = util_random_trace(50, 0, 0, 4);
+    struct split_setup s = {"tests/data/layers-split.csv", 1, 1, 10, 3072, 0.0, 2.0, 0.5, 0, 1};
+    struct hi_config c;
+    struct engine_result r;
+    struct hi_error err = {0};
+    ns_config(&c, &s);
+    set(&c, "neurosurgeon.fit_profile=%s", util_src("tests/data/layers-small.csv"));
+    memset(&r, 0, sizeof r);
+    ck_assert_int_eq(engine_run(&c, t, NULL, &r, &err), HI_EINPUT);
+    ck_assert_msg(strstr(err.msg, "layer 2 'relu1' (ReLU): its type has no fit") != NULL, "%s", err.msg);
+    engine_result_free(&r);
+    trace_free(t);
+}
+END_TEST
+
 /* neurosurgeon.times: regression plans with the per-type fits: the chosen
  * k is the brute force on the predicted times. */
 START_TEST(test_ns_regression)
@@ -255,6 +276,7 @@ suite_neurosurgeon(void)
     tcase_add_test(tc, test_ns_bruteforce);
     tcase_add_test(tc, test_ns_lml_profile);
     tcase_add_test(tc, test_ns_regression);
+    tcase_add_test(tc, test_ns_regression_no_fit);
     tcase_add_test(tc, test_ns_all_local);
     tcase_add_test(tc, test_ns_needs_profile);
     suite_add_tcase(s, tc);

@@ -1,10 +1,11 @@
-/* check_rng.c — stream seeding from all 64 bits (sim/rng.h). */
+/* check_rng.c — stream seeding from all 64 bits (sim/rng.h, traces/mt19937.h). */
 #include <gsl/gsl_rng.h>
 
 #include "sim/rng.h"
+#include "traces/mt19937.h"
 #include "tests/suites.h"
 
-/* rng_seed_array is init_by_array of the reference mt19937ar.c: the
+/* mt19937_seed_array is init_by_array of the reference mt19937ar.c: the
  * first outputs for the key {0x123, 0x234, 0x345, 0x456} are those of
  * mt19937ar.out (Matsumoto and Nishimura's published test output). */
 START_TEST(test_reference_vector)
@@ -14,7 +15,7 @@ START_TEST(test_reference_vector)
                                            3344332714UL, 3355579695UL, 227628506UL, 810200273UL, 2591290167UL};
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     int i;
-    rng_seed_array(r, key, 4);
+    mt19937_seed_array(r, key, 4);
     for (i = 0; i < 10; i++)
         ck_assert_uint_eq(gsl_rng_get(r), want[i]);
     /* and the 1000th output, far past the first block regeneration */

@@ -1,5 +1,6 @@
 /* check_synth.c — the synthetic generator, its presets, and the reliability
  * statistics (table, ECE) with the gnuplot driver. */
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "tests/suites.h"
 #include "tests/util.h"
 #include "traces/cost.h"
+#include "traces/sha256.h"
 #include "traces/synth.h"
 #include "traces/trace.h"
 
@@ -306,6 +308,78 @@ START_TEST(test_beta_quantile)
 }
 END_TEST
 
+/* The SHA-256 of the trace file `hisim trace synth --params seed=S,n=2000`
+ * writes. */
+static void
+synth_file_sha256(uint64_t seed, char hex[SHA256_HEX])
+{
+    struct synth_params p;
+    struct hi_error err = {0};
+    struct hi_trace *t;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    synth_defaults(&p);
+    p.n = 2000;
+    p.seed = seed;
+    t = synth_generate(&p, NULL, &err);
+    ck_assert_msg(t && f, "%s", err.msg);
+    trace_write_stream(t, f);
+    ck_assert_int_eq(fclose(f), 0);
+    sha256_hex(buf, len, hex);
+    free(buf);
+    trace_free(t);
+}
+
+/* Seeds count with all 64 bits: two seeds that differ only above bit 32
+ * give different traces (gsl_rng_set folded them onto one), also from
+ * each other; seeds below 2^32 give the bytes of earlier releases, whose
+ * digests are pinned here (computed with `hisim trace synth --params
+ * seed=S,n=2000 -o f.csv; sha256sum f.csv` before the 64-bit seeding). */
+START_TEST(test_seed_64_bits)
+{
+    static const struct { uint64_t seed; const char *sha256; } pinned[] = {
+        {1, "9253c1ed98a33fa4e3f6e998fd5457d61c1a1c371eeb69b508a5fdf356379c7b"},
+        {4294967295u, "b0d197c74ae47160473c734dab9971f51d711b368b773c21f2082bb8d84712c0"},
+    };
+    static const uint64_t seeds[] = {1, (1ull << 32) + 1, (1ull << 33) + 1, (1ull << 63) + 1};
+    struct hi_trace *t[4];
+    struct synth_params p;
+    struct hi_error err = {0};
+    char hex[SHA256_HEX];
+    size_t i, j;
+
+    for (i = 0; i < sizeof pinned / sizeof pinned[0]; i++) {
+        synth_file_sha256(pinned[i].seed, hex);
+        ck_assert_str_eq(hex, pinned[i].sha256);
+    }
+    synth_defaults(&p);
+    p.n = 2000;
+    for (i = 0; i < 4; i++) {
+        p.seed = seeds[i];
+        t[i] = synth_generate(&p, NULL, &err);
+        ck_assert_msg(t[i] != NULL, "%s", err.msg);
+    }
+    for (i = 0; i < 4; i++)
+        for (j = i + 1; j < 4; j++) {
+            ck_assert_msg(memcmp(t[i]->sml_conf, t[j]->sml_conf, p.n * sizeof(double)) != 0,
+                          "seeds %" PRIu64 " and %" PRIu64 " give the same confidences", seeds[i], seeds[j]);
+            ck_assert_int_ne(memcmp(t[i]->label, t[j]->label, p.n * sizeof(int)), 0);
+        }
+    /* the largest seed: accepted, written back in full */
+    ck_assert_int_eq(synth_parse(&p, "seed=18446744073709551615", &err), 0);
+    ck_assert_uint_eq(p.seed, UINT64_MAX);
+    ck_assert_int_eq(synth_parse(&p, "seed=18446744073709551616", &err), HI_EINPUT);
+    for (i = 0; i < 4; i++)
+        trace_free(t[i]);
+    p.seed = UINT64_MAX;
+    t[0] = synth_generate(&p, NULL, &err);
+    ck_assert_ptr_nonnull(t[0]);
+    ck_assert_str_eq(trace_meta(t[0], "seed"), "18446744073709551615");
+    trace_free(t[0]);
+}
+END_TEST
+
 /* Parameters: a list sets values in order; unknown keys and bad values are
  * input errors naming the key; synth_format reads back to the same values;
  * synth_check rejects out-of-range values. */
@@ -555,6 +629,7 @@ suite_synth(void)
     tcase_add_test(tc, test_lml_error_prob);
     tcase_add_test(tc, test_beta_quantile);
     tcase_add_test(tc, test_params);
+    tcase_add_test(tc, test_seed_64_bits);
     tcase_add_test(tc, test_round_trip);
     tcase_add_test(tc, test_bin_edges);
     tcase_add_test(tc, test_ece_hand);

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <float.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -26,6 +27,8 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+
+#include "traces/mt19937.h"
 
 #define SYNTH_MAX_N 100000000UL
 #define SYNTH_MAX_K 1000000UL
@@ -85,7 +88,7 @@ synth_preset_find(const char *name)
 
 /* ---- parameters ---- */
 
-enum ptype { P_UINT, P_SIZE, P_ULONG, P_DOUBLE, P_SAMPLING };
+enum ptype { P_UINT, P_SIZE, P_U64, P_DOUBLE, P_SAMPLING };
 
 #define OFF(f) offsetof(struct synth_params, f)
 static const struct pdesc {
@@ -95,7 +98,7 @@ static const struct pdesc {
 } pdescs[] = {
     {"k", P_UINT, OFF(k)},
     {"n", P_SIZE, OFF(n)},
-    {"seed", P_ULONG, OFF(seed)},
+    {"seed", P_U64, OFF(seed)},
     {"sml_acc", P_DOUBLE, OFF(sml_acc)},
     {"right_a", P_DOUBLE, OFF(right_a)},
     {"right_b", P_DOUBLE, OFF(right_b)},
@@ -121,14 +124,14 @@ static const char *const sampling_names[] = {"stratified", "iid"};
 
 /* An unsigned decimal integer with nothing after it; 0 on success. */
 static int
-parse_unsigned(const char *s, unsigned long max, unsigned long *out)
+parse_unsigned(const char *s, uint64_t max, uint64_t *out)
 {
     char *end;
-    unsigned long v;
+    unsigned long long v;
     if (*s < '0' || *s > '9')
         return -1;
     errno = 0;
-    v = strtoul(s, &end, 10);
+    v = strtoull(s, &end, 10);
     if (errno || *end || v > max)
         return -1;
     *out = v;
@@ -140,7 +143,7 @@ synth_set(struct synth_params *p, const char *key, const char *value, struct hi_
 {
     const struct pdesc *d = NULL;
     char *base = (char *)p;
-    unsigned long u;
+    uint64_t u;
     size_t i;
 
     for (i = 0; i < N_PDESC; i++)
@@ -165,10 +168,10 @@ synth_set(struct synth_params *p, const char *key, const char *value, struct hi_
                              SYNTH_MAX_N, value);
         *(size_t *)(base + d->offset) = (size_t)u;
         break;
-    case P_ULONG:
-        if (parse_unsigned(value, ULONG_MAX, &u))
-            return error_set(err, HI_EINPUT, "%s: expected an unsigned integer, found '%s'", key, value);
-        *(unsigned long *)(base + d->offset) = u;
+    case P_U64:
+        if (parse_unsigned(value, UINT64_MAX, &u))
+            return error_set(err, HI_EINPUT, "%s: expected an integer in [0, 2^64 - 1], found '%s'", key, value);
+        *(uint64_t *)(base + d->offset) = u;
         break;
     case P_DOUBLE: {
         char *end;
@@ -282,7 +285,7 @@ synth_format(const struct synth_params *p, char *buf, size_t len)
         switch (d->type) {
         case P_UINT: snprintf(val, sizeof val, "%u", *(const unsigned *)(base + d->offset)); break;
         case P_SIZE: snprintf(val, sizeof val, "%zu", *(const size_t *)(base + d->offset)); break;
-        case P_ULONG: snprintf(val, sizeof val, "%lu", *(const unsigned long *)(base + d->offset)); break;
+        case P_U64: snprintf(val, sizeof val, "%" PRIu64, *(const uint64_t *)(base + d->offset)); break;
         case P_DOUBLE: shortest(val, sizeof val, *(const double *)(base + d->offset)); break;
         case P_SAMPLING:
             snprintf(val, sizeof val, "%s",
@@ -522,13 +525,28 @@ set_meta(struct hi_trace *t, const struct synth_params *p, const char *preset_na
     snprintf(buf, sizeof buf, "synthetic%s%s", ps ? ", " : "", ps ? ps->summary : "");
     if (trace_set_meta(t, "dataset", buf) || trace_set_meta(t, "preset", preset_name ? preset_name : "custom"))
         return HI_EINTERNAL;
-    snprintf(buf, sizeof buf, "%lu", p->seed);
+    snprintf(buf, sizeof buf, "%" PRIu64, p->seed);
     if (trace_set_meta(t, "seed", buf))
         return HI_EINTERNAL;
     synth_format(p, buf, sizeof buf);
     if (trace_set_meta(t, "params", buf))
         return HI_EINTERNAL;
     return HI_OK;
+}
+
+/* Seeds of 32 bits seed the generator as gsl_rng_set does, as in every
+ * earlier release; larger ones through init_by_array from both halves
+ * (gsl_rng_set kept the low 32 bits of those, so seeds S and S + 2^32
+ * gave the same trace). */
+static void
+synth_seed(gsl_rng *r, uint64_t seed)
+{
+    if (seed <= 0xffffffffu) {
+        gsl_rng_set(r, (unsigned long)seed);   /* the traces of earlier releases */
+    } else {
+        uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
+        mt19937_seed_array(r, key, 2);
+    }
 }
 
 struct hi_trace *
@@ -554,7 +572,7 @@ synth_generate(const struct synth_params *p, const char *preset_name, struct hi_
     if (!r || !t || !ws || !wl || !bv || !u || trace_add_column(t, TRACE_COL_ID) ||
         trace_add_column(t, TRACE_COL_SML_P2) || trace_add_column(t, TRACE_COL_BYTES))
         goto oom;
-    gsl_rng_set(r, p->seed);
+    synth_seed(r, p->seed);
 
     if (draw_sml(p, r, ws, bv, u) || draw_lml(p, r, u, wl))
         goto oom;

@@ -23,18 +23,23 @@
  * the rows: every count in a confidence interval is within about one of its
  * expectation, so small traces reproduce a model's statistics.  "iid" draws
  * every sample independently.  Generation is O(n log n) and deterministic:
- * the same parameters and seed give the same trace (gsl_rng mt19937).
+ * the same parameters and seed give the same trace (gsl_rng mt19937,
+ * seeded with gsl_rng_set for seeds below 2^32 and from all 64 bits by
+ * init_by_array above, traces/mt19937.h).
  */
 #ifndef HISIM_SYNTH_H
 #define HISIM_SYNTH_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "traces/error.h"
 #include "traces/trace.h"
 
 /* The version of the model and of its use of the random stream; written to
  * the trace.  It changes whenever the same parameters and seed would give
- * a different trace. */
+ * a different trace; the one exception is the seeds of 2^32 and above,
+ * which gave the trace of seed mod 2^32 until they were seeded from all
+ * 64 bits (docs/synth.md, "Seeds"). */
 #define SYNTH_MODEL_VERSION 1
 
 enum synth_sampling { SYNTH_STRATIFIED, SYNTH_IID };
@@ -42,7 +47,7 @@ enum synth_sampling { SYNTH_STRATIFIED, SYNTH_IID };
 struct synth_params {
     unsigned k;                   /* classes K >= 2 */
     size_t n;                     /* samples >= 1 */
-    unsigned long seed;
+    uint64_t seed;                /* every bit counts (traces/synth.c) */
     double sml_acc;               /* a_s in [0, 1] */
     double right_a, right_b;      /* Beta shape of B when the S-ML is right */
     double wrong_a, wrong_b;      /* ... and when it is wrong */
