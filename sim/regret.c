@@ -34,9 +34,8 @@ regret_init(struct regret *r, const struct hi_trace *t, const struct hi_cost *c)
     r->v = r->sort->v;
     r->k = r->sort->k;
     r->leaf_of = r->sort->rank;
-    r->sums = calloc(r->k + 2, sizeof *r->sums);    /* all-zero bytes: ksums of 0 */
-    r->suffix = calloc(r->k + 2, sizeof *r->suffix);
-    if (!r->sums || !r->suffix)
+    r->leaf = calloc(r->k + 2, sizeof *r->leaf);    /* all-zero bytes: ksums of 0 */
+    if (!r->leaf)
         goto fail;
     if (!REGRET_EXACT || r->k == 0)
         return HI_OK;
@@ -47,18 +46,23 @@ regret_init(struct regret *r, const struct hi_trace *t, const struct hi_cost *c)
     L = r->last;
     if (L) {
         size_t depth = 1;
+        r->blocks = (L + REGRET_BLOCK - 1) / REGRET_BLOCK;
         r->size = 1;
-        while (r->size < L) {
+        while (r->size < r->blocks) {
             r->size *= 2;
             depth++;
         }
-        /* all zeros is the empty tree: leaves past `last` add 0 to the
+        /* all zeros is the empty tree: blocks past the last add 0 to the
          * prefix sums, so they repeat the value at `last` and the first
          * minimum is never among them */
         r->node = calloc(2 * r->size, sizeof *r->node);
-        r->cap_dirty = r->size / depth > 16 ? r->size / depth : 16;
+        r->d = calloc(L + 1, sizeof *r->d);
+        /* patching a block costs a scan of it and a path up; past this
+         * many, rebuilding everything is cheaper */
+        r->cap_dirty = (L + r->size) / (REGRET_BLOCK + depth) + 1;
         r->dirty = malloc(r->cap_dirty * sizeof *r->dirty);
-        if (!r->node || !r->dirty)
+        r->mark = calloc(2 * r->size, sizeof *r->mark);
+        if (!r->node || !r->d || !r->dirty || !r->mark)
             goto fail;
     }
     r->exact = 1;
@@ -72,8 +76,9 @@ void
 regret_fini(struct regret *r)
 {
     confsort_free(r->own);
-    free(r->sums);
-    free(r->suffix);
+    free(r->leaf);
+    free(r->d);
+    free(r->mark);
     free(r->node);
     free(r->dirty);
     memset(r, 0, sizeof *r);
@@ -111,30 +116,22 @@ rescale(struct regret *r, int need)
     }
     r->base *= (regret_int)1 << d;
     r->mass *= (regret_int)1 << d;
-    for (m = 1; m <= r->last; m++) {
-        struct regret_node *leaf = &r->node[r->size + m - 1];
-        leaf->sum *= (regret_int)1 << d;
-        leaf->min = leaf->sum;
-    }
+    for (m = 1; m <= r->last; m++)
+        r->d[m] *= (regret_int)1 << d;
     r->scale = need;
     r->rebuild = 1;
     return 0;
 }
 
 /* x as an integer number of units 2^-E, raising E when x needs it; -1
- * when x is negative, not finite, or too far from the costs seen. */
-static int
-fixed_of(struct regret *r, double x, regret_int *out)
+ * when x is negative, not finite, or too far from the costs seen.  The
+ * costs seen before are looked up in tab first (fixed_of). */
+static __attribute__((noinline)) int
+fixed_new(struct regret *r, double x, regret_int *out)
 {
-    size_t i;
     int ex, lsb, tz;
     uint64_t M;
     regret_int f = 0;
-    for (i = 0; i < r->n_tab; i++)
-        if (r->tab[i].d == x) {
-            *out = r->tab[i].f;
-            return 0;
-        }
     if (!(x >= 0.0) || !isfinite(x))
         return -1;
     if (x > 0.0) {
@@ -158,6 +155,18 @@ fixed_of(struct regret *r, double x, regret_int *out)
     return 0;
 }
 
+static inline int
+fixed_of(struct regret *r, double x, regret_int *out)
+{
+    size_t i;
+    for (i = 0; i < r->n_tab; i++)
+        if (r->tab[i].d == x) {
+            *out = r->tab[i].f;
+            return 0;
+        }
+    return fixed_new(r, x, out);
+}
+
 static void
 fast_add(struct regret *r, size_t m, double off, double acc)
 {
@@ -175,14 +184,37 @@ fast_add(struct regret *r, size_t m, double off, double acc)
         return;
     }
     if (m <= r->last) {
-        struct regret_node *leaf = &r->node[r->size + m - 1];
-        leaf->sum += fo - fa;
-        leaf->min = leaf->sum;
+        r->d[m] += fo - fa;
         if (r->n_dirty < r->cap_dirty)
-            r->dirty[r->n_dirty++] = m;
+            r->dirty[r->n_dirty++] = (m - 1) / REGRET_BLOCK;
         else
             r->rebuild = 1;
     }
+}
+
+/* The leaves of block b: m ∈ [lo, hi]. */
+static void
+block_range(const struct regret *r, size_t b, size_t *lo, size_t *hi)
+{
+    *lo = 1 + b * REGRET_BLOCK;
+    *hi = *lo + REGRET_BLOCK - 1 < r->last ? *lo + REGRET_BLOCK - 1 : r->last;
+}
+
+static void
+block_scan(struct regret *r, size_t b)
+{
+    struct regret_node *n = &r->node[r->size + b];
+    size_t lo, hi, m;
+    regret_int sum;
+    block_range(r, b, &lo, &hi);
+    sum = r->d[lo];
+    n->min = sum;
+    for (m = lo + 1; m <= hi; m++) {
+        sum += r->d[m];
+        if (sum < n->min)
+            n->min = sum;
+    }
+    n->sum = sum;
 }
 
 static inline void
@@ -193,17 +225,42 @@ combine(struct regret_node *n, const struct regret_node *a, const struct regret_
     n->min = a->min <= right ? a->min : right;
 }
 
+/* Brings the tree up to date: the changed blocks are scanned again, then
+ * their ancestors recomputed one level at a time, each once. */
 static void
 flush(struct regret *r)
 {
-    size_t i, q;
+    size_t i, q, n;
     if (r->rebuild) {
+        for (q = 0; q < r->blocks; q++)
+            block_scan(r, q);
         for (i = r->size; i-- > 1;)
             combine(&r->node[i], &r->node[2 * i], &r->node[2 * i + 1]);
-    } else {
-        for (q = 0; q < r->n_dirty; q++)
-            for (i = (r->size + r->dirty[q] - 1) / 2; i >= 1; i /= 2)
-                combine(&r->node[i], &r->node[2 * i], &r->node[2 * i + 1]);
+    } else if (r->n_dirty) {
+        if (++r->stamp == 0) {          /* wrapped: no node carries the new stamp */
+            memset(r->mark, 0, 2 * r->size * sizeof *r->mark);
+            r->stamp = 1;
+        }
+        for (q = n = 0; q < r->n_dirty; q++) {
+            size_t b = r->dirty[q];
+            if (r->mark[r->size + b] != r->stamp) {
+                r->mark[r->size + b] = r->stamp;
+                block_scan(r, b);
+                r->dirty[n++] = r->size + b;
+            }
+        }
+        while (r->dirty[0] > 1) {       /* the nodes listed are all on one level */
+            size_t m = 0;
+            for (q = 0; q < n; q++) {
+                size_t up = r->dirty[q] / 2;
+                if (r->mark[up] != r->stamp) {
+                    r->mark[up] = r->stamp;
+                    combine(&r->node[up], &r->node[2 * up], &r->node[2 * up + 1]);
+                    r->dirty[m++] = up;
+                }
+            }
+            n = m;
+        }
     }
     r->rebuild = 0;
     r->n_dirty = 0;
@@ -241,11 +298,12 @@ round_fixed(regret_int X, int E, regret_int *ymax)
     return ldexp((double)(uint64_t)q, sh - E);
 }
 
-/* The first prefix length p ≥ 1 with Σ_{m ≤ p} D[m] ≤ thr (one exists). */
+/* The first prefix length p ≥ 1 with Σ_{m ≤ p} d[m] ≤ thr (one exists). */
 static size_t
 descend(const struct regret *r, regret_int thr)
 {
-    size_t i = 1;
+    size_t i = 1, lo, hi, m;
+    regret_int sum = 0;
     while (i < r->size) {
         if (r->node[2 * i].min <= thr)
             i = 2 * i;
@@ -254,7 +312,13 @@ descend(const struct regret *r, regret_int thr)
             i = 2 * i + 1;
         }
     }
-    return i - r->size + 1;
+    block_range(r, i - r->size, &lo, &hi);
+    for (m = lo; m < hi; m++) {
+        sum += r->d[m];
+        if (sum <= thr)
+            break;
+    }
+    return m;
 }
 
 /* The query of the fast path, or -1 when the reference must answer. */
@@ -297,7 +361,7 @@ void
 regret_add(struct regret *r, size_t row)
 {
     size_t m = r->leaf_of[row];
-    struct regret_leaf *l = &r->sums[m];
+    struct regret_leaf *l = &r->leaf[m];
     double off = cost_offload(&r->cost, r->trace, row), acc = cost_accept(&r->cost, r->trace, row);
     ksum_add(&l->off, off);
     ksum_add(&l->acc, acc);
@@ -328,19 +392,19 @@ reference_best(struct regret *r, double *out, size_t *out_j)
     double best = INFINITY;
 
     /* suffix[j] = Σ_{m > j} acc[m], for j = k down to 0 */
-    ksum_init(&r->suffix[r->k]);
+    ksum_init(&r->leaf[r->k].suffix);
     for (j = r->k; j-- > 0;) {
-        r->suffix[j] = r->suffix[j + 1];
-        ksum_merge(&r->suffix[j], &r->sums[j + 1].acc);
+        r->leaf[j].suffix = r->leaf[j + 1].suffix;
+        ksum_merge(&r->leaf[j].suffix, &r->leaf[j + 1].acc);
     }
     for (j = 0; j <= last; j++) {
         struct ksum leaf;
         double v;
-        ksum_merge(&pre, &r->sums[j].off);   /* sums[0] is 0 */
+        ksum_merge(&pre, &r->leaf[j].off);   /* leaf[0] is 0 */
         if (j < first)
             continue;
         leaf = pre;
-        ksum_merge(&leaf, &r->suffix[j]);
+        ksum_merge(&leaf, &r->leaf[j].suffix);
         v = ksum_value(&leaf);
         if (v < best) {
             best = v;

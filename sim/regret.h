@@ -68,10 +68,10 @@ struct regret {
     size_t k;
     const size_t *leaf_of;        /* sort->rank: trace row -> m (1-based) */
     struct regret_leaf {
-        struct ksum off;  /* summed offload cost of the samples at v_m */
-        struct ksum acc;  /* summed accept cost */
-    } *sums;              /* sums[m], m = 1..k */
-    struct ksum *suffix;  /* scratch of the reference scan */
+        struct ksum off;     /* summed offload cost of the samples at v_m */
+        struct ksum acc;     /* summed accept cost */
+        struct ksum suffix;  /* scratch of the reference scan: Σ_{m' > m} acc[m'] */
+    } *leaf;                 /* leaf[m], m = 1..k */
     size_t adds;
 
     /* the fast path; exact = 0 once it no longer applies */
@@ -82,18 +82,25 @@ struct regret {
         regret_int f;     /* d × 2^E */
     } tab[4];             /* costs seen, as integers */
     size_t n_tab;
+    regret_int *d;        /* d[m] = OFF[m] − ACC[m], m = 1..last */
     regret_int base;      /* Σ_m ACC[m] */
     regret_int mass;      /* Σ over the samples of |off| + |acc| */
     size_t first, last;   /* the leaves compared: j ∈ [first, last] */
-    size_t size;          /* leaves of the tree: a power of two ≥ last */
+    size_t blocks;        /* blocks of REGRET_BLOCK leaves covering 1..last */
+    size_t size;          /* leaves of the tree: a power of two ≥ blocks */
     struct regret_node {
-        regret_int sum;   /* Σ D[m] over the node's leaves, D = OFF − ACC */
+        regret_int sum;   /* Σ d[m] over the node's leaves */
         regret_int min;   /* the least prefix sum within the node (nonempty) */
-    } *node;              /* node[1] is the root, leaf m is node[size + m − 1] */
-    size_t *dirty;        /* leaves changed since the last query */
+    } *node;              /* node[1] is the root, block b is node[size + b] */
+    size_t *dirty;        /* blocks changed since the last query */
     size_t n_dirty, cap_dirty;
-    int rebuild;          /* too many changed: rebuild the whole tree */
+    unsigned *mark;       /* per node: the query that last recomputed it */
+    unsigned stamp;
+    int rebuild;          /* too many changed: rebuild every block and the tree */
 };
+
+/* Leaves per block of the tree (its leaves are blocks, scanned whole). */
+#define REGRET_BLOCK 8
 
 /* 0, or HI_EINTERNAL when memory runs out. */
 int regret_init(struct regret *r, const struct hi_trace *t, const struct hi_cost *c);
