@@ -2,6 +2,7 @@
 #include "analysis/store.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -539,8 +540,8 @@ curves_from_series(sqlite3 *db, const char *schema, int64_t offset)
         }
         if (name && (rc == SQLITE_DONE || r != run || strcmp(nm, name) != 0)) {
             long len = curve_text(&text, &tcap, x, y, n);
-            if (len < 0) {
-                code = SQLITE_NOMEM;
+            if (len < 0 || len > INT_MAX) {
+                code = len < 0 ? SQLITE_NOMEM : SQLITE_TOOBIG;
                 goto out;
             }
             if (insert_curve(ins, run + offset, name, text, len) != SQLITE_OK) {
@@ -677,8 +678,9 @@ save_once(struct store *s, struct store_run *run, store_also_fn also, void *ctx,
         long len;
         if (se->n == 0)
             continue;       /* as no rows of schema 3 */
-        if ((len = curve_text(&s->text, &s->text_cap, se->x, se->y, se->n)) < 0) {
-            error_set(err, HI_EINTERNAL, "out of memory (a curve of %zu points)", se->n);
+        if ((len = curve_text(&s->text, &s->text_cap, se->x, se->y, se->n)) < 0 || len > INT_MAX) {
+            error_set(err, HI_EINTERNAL, "%s: cannot store the run: %s (curve '%s' of %zu points)", s->path,
+                      len < 0 ? "out of memory" : "a curve longer than 2 GB", se->name, se->n);
             sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
             return -2;
         }

@@ -35,7 +35,8 @@ regret_init(struct regret *r, const struct hi_trace *t, const struct hi_cost *c)
     r->k = r->sort->k;
     r->leaf_of = r->sort->rank;
     r->leaf = calloc(r->k + 2, sizeof *r->leaf);    /* all-zero bytes: ksums of 0 */
-    if (!r->leaf)
+    r->suffix = malloc((r->k + 2) * sizeof *r->suffix);   /* written before it is read */
+    if (!r->leaf || !r->suffix)
         goto fail;
     if (!REGRET_EXACT || r->k == 0)
         return HI_OK;
@@ -59,10 +60,11 @@ regret_init(struct regret *r, const struct hi_trace *t, const struct hi_cost *c)
         r->d = calloc(L + 1, sizeof *r->d);
         /* patching a block costs a scan of it and a path up; past this
          * many, rebuilding everything is cheaper */
-        r->cap_dirty = (L + r->size) / (REGRET_BLOCK + depth) + 1;
-        r->dirty = malloc(r->cap_dirty * sizeof *r->dirty);
+        r->cap_pending = (L + r->size) / (REGRET_BLOCK + depth) + 1;
+        r->pending = malloc(r->cap_pending * sizeof *r->pending);
+        r->dirty = malloc(r->cap_pending * sizeof *r->dirty);
         r->mark = calloc(2 * r->size, sizeof *r->mark);
-        if (!r->node || !r->d || !r->dirty || !r->mark)
+        if (!r->node || !r->d || !r->pending || !r->dirty || !r->mark)
             goto fail;
     }
     r->exact = 1;
@@ -77,7 +79,9 @@ regret_fini(struct regret *r)
 {
     confsort_free(r->own);
     free(r->leaf);
+    free(r->suffix);
     free(r->d);
+    free(r->pending);
     free(r->mark);
     free(r->node);
     free(r->dirty);
@@ -118,6 +122,8 @@ rescale(struct regret *r, int need)
     r->mass *= (regret_int)1 << d;
     for (m = 1; m <= r->last; m++)
         r->d[m] *= (regret_int)1 << d;
+    for (i = 0; i < r->n_pending; i++)
+        r->pending[i].delta *= (regret_int)1 << d;
     r->scale = need;
     r->rebuild = 1;
     return 0;
@@ -183,12 +189,22 @@ fast_add(struct regret *r, size_t m, double off, double acc)
         fast_off(r);
         return;
     }
-    if (m <= r->last) {
+    if (m > r->last)
+        return;
+    if (r->rebuild) {
         r->d[m] += fo - fa;
-        if (r->n_dirty < r->cap_dirty)
-            r->dirty[r->n_dirty++] = (m - 1) / REGRET_BLOCK;
-        else
-            r->rebuild = 1;
+    } else if (r->n_pending < r->cap_pending) {
+        /* d[m] is read at the query, with its block: not touched now */
+        r->pending[r->n_pending].m = m;
+        r->pending[r->n_pending].delta = fo - fa;
+        r->n_pending++;
+    } else {
+        size_t q;
+        for (q = 0; q < r->n_pending; q++)
+            r->d[r->pending[q].m] += r->pending[q].delta;
+        r->n_pending = 0;
+        r->d[m] += fo - fa;
+        r->rebuild = 1;
     }
 }
 
@@ -232,23 +248,27 @@ flush(struct regret *r)
 {
     size_t i, q, n;
     if (r->rebuild) {
+        for (q = 0; q < r->n_pending; q++)      /* those before a rescale */
+            r->d[r->pending[q].m] += r->pending[q].delta;
         for (q = 0; q < r->blocks; q++)
             block_scan(r, q);
         for (i = r->size; i-- > 1;)
             combine(&r->node[i], &r->node[2 * i], &r->node[2 * i + 1]);
-    } else if (r->n_dirty) {
+    } else if (r->n_pending) {
         if (++r->stamp == 0) {          /* wrapped: no node carries the new stamp */
             memset(r->mark, 0, 2 * r->size * sizeof *r->mark);
             r->stamp = 1;
         }
-        for (q = n = 0; q < r->n_dirty; q++) {
-            size_t b = r->dirty[q];
+        for (q = n = 0; q < r->n_pending; q++) {
+            size_t m = r->pending[q].m, b = (m - 1) / REGRET_BLOCK;
+            r->d[m] += r->pending[q].delta;
             if (r->mark[r->size + b] != r->stamp) {
                 r->mark[r->size + b] = r->stamp;
-                block_scan(r, b);
                 r->dirty[n++] = r->size + b;
             }
         }
+        for (q = 0; q < n; q++)
+            block_scan(r, r->dirty[q] - r->size);
         while (r->dirty[0] > 1) {       /* the nodes listed are all on one level */
             size_t m = 0;
             for (q = 0; q < n; q++) {
@@ -263,7 +283,7 @@ flush(struct regret *r)
         }
     }
     r->rebuild = 0;
-    r->n_dirty = 0;
+    r->n_pending = 0;
 }
 
 /* The double nearest to X·2^-E (ties to even), and in *ymax the largest
@@ -392,10 +412,10 @@ reference_best(struct regret *r, double *out, size_t *out_j)
     double best = INFINITY;
 
     /* suffix[j] = Σ_{m > j} acc[m], for j = k down to 0 */
-    ksum_init(&r->leaf[r->k].suffix);
+    ksum_init(&r->suffix[r->k]);
     for (j = r->k; j-- > 0;) {
-        r->leaf[j].suffix = r->leaf[j + 1].suffix;
-        ksum_merge(&r->leaf[j].suffix, &r->leaf[j + 1].acc);
+        r->suffix[j] = r->suffix[j + 1];
+        ksum_merge(&r->suffix[j], &r->leaf[j + 1].acc);
     }
     for (j = 0; j <= last; j++) {
         struct ksum leaf;
@@ -404,7 +424,7 @@ reference_best(struct regret *r, double *out, size_t *out_j)
         if (j < first)
             continue;
         leaf = pre;
-        ksum_merge(&leaf, &r->leaf[j].suffix);
+        ksum_merge(&leaf, &r->suffix[j]);
         v = ksum_value(&leaf);
         if (v < best) {
             best = v;

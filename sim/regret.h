@@ -16,25 +16,30 @@
  * threshold at θ* summed with a ksum in any order gives exactly the same
  * double (regret exactly 0).
  *
- * The fast computation gives the same doubles in O(log k) per sample
- * added and O(1) per query (plus the leaves changed since the last one):
- * the costs are integers in units of 2^-E (E chosen so that every cost
- * seen is one), so ACC_total + Σ_{m ≤ j} (OFF[m] − ACC[m]) is exact in
- * 128-bit integers, and a segment tree over the leaves keeps the minimum
- * prefix sum.  While every sum stays small enough (2·adds + 2k + 3 times
- * the total of all costs below 2^105 units), the reference's Neumaier
- * sums are provably exact too — each error term and each addition to the
- * compensation is a multiple of 2^-E below 2^53 units — so the
- * reference's leaf costs are the correctly rounded exact ones; the fast
- * query rounds the exact minimum the same way and returns the first leaf
- * whose rounded cost equals it, as the reference scan does.  Beyond those
- * bounds (or without a 128-bit integer type) the reference runs.  The
- * per-leaf compensated sums are kept throughout, so the switch is seamless.
+ * The fast computation gives the same doubles in O(1) per sample added
+ * and O(log k) per query and leaf changed since the last one: the costs
+ * are integers in units of 2^-E (E chosen so that every cost seen is
+ * one), so ACC_total + Σ_{m ≤ j} (OFF[m] − ACC[m]) is exact in 128-bit
+ * integers, and a segment tree over blocks of REGRET_BLOCK leaves keeps
+ * the least prefix sum.  While every sum stays small enough (2·adds +
+ * 2k + 3 times the total of all costs below 2^105 units), the
+ * reference's Neumaier sums are provably exact too — each error term and
+ * each addition to the compensation is a multiple of 2^-E below 2^53
+ * units — so the reference's leaf costs are the correctly rounded exact
+ * ones; the fast query rounds the exact minimum the same way and returns
+ * the first leaf whose rounded cost equals it, as the reference scan
+ * does.  Beyond those bounds (5·10^7 samples at β = 0.3, 2·10^6 at
+ * β = 10^-4 on the Fashion-MNIST trace: the finer β's binary fraction,
+ * the sooner), for a cost that is no such integer (negative, not finite,
+ * or 2^104 units apart from the others), or without a 128-bit integer
+ * type, the reference runs.  The per-leaf compensated sums are kept
+ * throughout, so the switch is seamless.
  *
  * The sort of the confidences comes from the trace (hi_trace.sorted,
  * built once when it is read and shared by all runs); a trace without one
  * is sorted here.  A regret curve of C checkpoints over n samples costs
- * O(n log k + C) on the fast path, O(n + C·k) on the reference.
+ * O(n log k + C) on the fast path (O(n + C·k) when n ≫ C·k: each query
+ * then rebuilds the tree), O(n + C·k) on the reference.
  *
  * The comparator class is that of the online learners: thresholds θ in
  * [0, 1] whose interval of equal cost has positive length.  It leaves out
@@ -70,8 +75,8 @@ struct regret {
     struct regret_leaf {
         struct ksum off;     /* summed offload cost of the samples at v_m */
         struct ksum acc;     /* summed accept cost */
-        struct ksum suffix;  /* scratch of the reference scan: Σ_{m' > m} acc[m'] */
-    } *leaf;                 /* leaf[m], m = 1..k */
+    } *leaf;                 /* leaf[m], m = 1..k: the one cache line a sample touches */
+    struct ksum *suffix;     /* scratch of the reference scan: Σ_{m' > m} acc[m'] */
     size_t adds;
 
     /* the fast path; exact = 0 once it no longer applies */
@@ -92,11 +97,16 @@ struct regret {
         regret_int sum;   /* Σ d[m] over the node's leaves */
         regret_int min;   /* the least prefix sum within the node (nonempty) */
     } *node;              /* node[1] is the root, block b is node[size + b] */
-    size_t *dirty;        /* blocks changed since the last query */
-    size_t n_dirty, cap_dirty;
+    struct regret_change {
+        size_t m;
+        regret_int delta;
+    } *pending;           /* changes of d since the last query, not yet in d */
+    size_t n_pending, cap_pending;
+    size_t *dirty;        /* scratch of the query: the nodes to recompute */
     unsigned *mark;       /* per node: the query that last recomputed it */
     unsigned stamp;
-    int rebuild;          /* too many changed: rebuild every block and the tree */
+    int rebuild;          /* too many changes: d is updated at once, and the
+                           * next query rebuilds every block and the tree */
 };
 
 /* Leaves per block of the tree (its leaves are blocks, scanned whole). */

@@ -335,6 +335,44 @@ START_TEST(test_fast_matches_oracle)
 }
 END_TEST
 
+/* A cost with a finer binary fraction than those before it (β = 0.5, then
+ * β + c_L = 0.6) rescales every integer, changes not yet in the tree
+ * included: queries far apart, against the oracle. */
+START_TEST(test_rescale_pending)
+{
+    struct hi_trace *t = util_random_trace(600, 0, 0, 71);   /* 75 blocks: changes wait for the query */
+    struct hi_cost c = {0.5, 0.1, COST_CLASSIFY};
+    struct regret r;
+    size_t rows[200], i, n = 0;
+    for (i = 0; i < t->n; i++)
+        t->lml_pred[i] = t->label[i];       /* the L-ML right: offloading costs 0.5 */
+    t->lml_pred[3] = t->label[3] + 1;       /* but on row 3: 0.6 */
+    trace_derive(t);
+    ck_assert_int_eq(regret_init(&r, t, &c), 0);
+    for (i = 0; i < 200; i++) {
+        double th, th_or, best, orc;
+        rows[n] = i == 57 ? 3 : (i * 7 + 1) % t->n == 3 ? 4 : (i * 7 + 1) % t->n;
+        regret_add(&r, rows[n++]);
+        if (i == 30) {
+            best = regret_best(&r, &th);
+            ck_assert_int_eq(r.scale, 1);   /* halves so far */
+        }
+        if (i == 56)
+            ck_assert_uint_gt(r.n_pending, 20);
+        if (i != 80 && i != 199)
+            continue;
+        best = regret_best(&r, &th);
+        ck_assert(r.exact);
+        ck_assert_int_gt(r.scale, 1);
+        orc = oracle_best(t, &c, rows, n, &th_or);
+        ck_assert_msg(same(best, orc) && same(th, th_or), "t %zu: %.17g at %g, oracle %.17g at %g", i, best, th, orc,
+                      th_or);
+    }
+    regret_fini(&r);
+    trace_free(t);
+}
+END_TEST
+
 /* Two thresholds whose exact costs differ by 1.1e-16 round to the same
  * double: the reference reports the smaller θ (its first strict
  * minimum), not the exact minimiser.  Rows: 100 wrong samples at p = 0.2,
@@ -514,6 +552,7 @@ suite_regret(void)
     tcase_add_test(tc, test_shipped_trace_bound);
     tcase_add_test(tc, test_theta_star_exact);
     tcase_add_test(tc, test_fast_matches_oracle);
+    tcase_add_test(tc, test_rescale_pending);
     tcase_add_test(tc, test_rounded_tie_smallest_theta);
     tcase_add_test(tc, test_rounded_half_even);
     tcase_add_test(tc, test_reference_fallback);
