@@ -206,36 +206,6 @@ export_summary(FILE *f, const struct sweepdata *d, enum export_format fmt, struc
     return check(f, err);
 }
 
-/* The names of a run's series, in the order they were stored. */
-static int
-series_names(struct store *st, int64_t id, char ***names, size_t *n, struct hi_error *err)
-{
-    sqlite3 *db = store_sqlite(st);
-    sqlite3_stmt *q = NULL;
-    int rc;
-    *names = NULL;
-    *n = 0;
-    if (sqlite3_prepare_v2(db, "SELECT name FROM series WHERE run_id = ?1 GROUP BY name ORDER BY min(rowid)", -1, &q,
-                           NULL) != SQLITE_OK)
-        return error_set(err, HI_EINTERNAL, "%s: cannot read series: %s", store_path(st), sqlite3_errmsg(db));
-    sqlite3_bind_int64(q, 1, id);
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        char **nn = realloc(*names, (*n + 1) * sizeof *nn);
-        if (!nn || !(nn[*n] = strdup((const char *)sqlite3_column_text(q, 0)))) {
-            if (nn)
-                *names = nn;
-            sqlite3_finalize(q);
-            return error_set(err, HI_EINTERNAL, "out of memory");
-        }
-        *names = nn;
-        (*n)++;
-    }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE)
-        return error_set(err, HI_EINTERNAL, "%s: cannot read series: %s", store_path(st), sqlite3_errmsg(db));
-    return HI_OK;
-}
-
 int
 export_run(FILE *f, struct store *st, int64_t id, enum export_format fmt, struct hi_error *err)
 {
@@ -247,7 +217,7 @@ export_run(FILE *f, struct store *st, int64_t id, enum export_format fmt, struct
 
     if (store_load_run(st, id, &r, err))
         return err->status;
-    if (series_names(st, id, &names, &n_names, err)) {
+    if (store_series_names(st, id, &names, &n_names, err)) {
         rc = err->status;
         goto out;
     }

@@ -2,6 +2,7 @@
 #include "analysis/store.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 #include <sqlite3.h>
 
+#include "analysis/grisu.h"
 #include "analysis/outfile.h"
 #include "analysis/sweepstore.h"
 #include "sim/json.h"
@@ -22,7 +24,13 @@ struct store {
     int version;          /* schema version of the file (0: empty) */
     int readonly;
     int timeout_ms;
+    /* prepared once, for store_save_run */
+    sqlite3_stmt *ins_run, *ins_metric, *ins_curve;
+    char *text;           /* a curve as JSON */
+    size_t text_cap;
 };
+
+static int migrate_curves(sqlite3 *db);
 
 /*
  * The schema, as the steps that build it: step k takes a database of
@@ -33,6 +41,7 @@ struct store {
 static const struct store_step {
     int version;
     const char *sql;
+    int (*then)(sqlite3 *db);   /* run after sql, if not NULL: SQLITE_OK or an error */
 } steps[] = {
     {1, "CREATE TABLE hisim_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
         "CREATE TABLE runs("
@@ -58,15 +67,22 @@ static const struct store_step {
         "  idx INTEGER NOT NULL,"
         "  x REAL NOT NULL,"
         "  y REAL,"
-        "  PRIMARY KEY(run_id, name, idx));"},
+        "  PRIMARY KEY(run_id, name, idx));", NULL},
     /* reproducible runs: what was replayed, and the configuration as a
      * scenario `hisim rerun` reads */
     {2, "ALTER TABLE runs ADD COLUMN trace_path TEXT NOT NULL DEFAULT '';"
         "ALTER TABLE runs ADD COLUMN trace_sha256 TEXT NOT NULL DEFAULT '';"
         "ALTER TABLE runs ADD COLUMN scenario_text TEXT NOT NULL DEFAULT '';"
-        "ALTER TABLE runs ADD COLUMN effective TEXT NOT NULL DEFAULT '';"},
+        "ALTER TABLE runs ADD COLUMN effective TEXT NOT NULL DEFAULT '';", NULL},
     /* sweeps, their points and runs (analysis/sweepstore.h) */
-    {3, sweepstore_schema_v2},
+    {3, sweepstore_schema_v2, NULL},
+    /* a curve is one row: its points as JSON text, [[x, y], ...]; the
+     * series rows are moved there and `series` becomes a view of them */
+    {4, "CREATE TABLE curves("
+        "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+        "  name TEXT NOT NULL,"
+        "  points TEXT NOT NULL,"
+        "  PRIMARY KEY(run_id, name));", migrate_curves},
 };
 #define N_STEPS (sizeof steps / sizeof steps[0])
 _Static_assert(sizeof steps / sizeof steps[0] == STORE_SCHEMA_VERSION, "one step per schema version");
@@ -198,7 +214,9 @@ migrate(struct store *s, struct hi_error *err)
                              s->path, v, STORE_SCHEMA_VERSION);
         }
         for (i = 0; i < N_STEPS; i++)
-            if (steps[i].version > v && sqlite3_exec(s->db, steps[i].sql, NULL, NULL, NULL) != SQLITE_OK)
+            if (steps[i].version > v
+                && (sqlite3_exec(s->db, steps[i].sql, NULL, NULL, NULL) != SQLITE_OK
+                    || (steps[i].then && steps[i].then(s->db) != SQLITE_OK)))
                 goto fail;
         snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO hisim_meta(key, value) VALUES('schema_version', '%d')",
                  STORE_SCHEMA_VERSION);
@@ -296,8 +314,12 @@ store_close(struct store *s)
 {
     if (!s)
         return;
+    sqlite3_finalize(s->ins_run);
+    sqlite3_finalize(s->ins_metric);
+    sqlite3_finalize(s->ins_curve);
     sqlite3_close(s->db);
     free(s->path);
+    free(s->text);
     free(s);
 }
 
@@ -319,28 +341,303 @@ store_schema_version(const struct store *s)
     return s->version;
 }
 
+/* ---- curves: one row per curve, its points as JSON text ---- */
+
+/* The view that shows the curves as one row per point, as the series
+ * table of schema versions 1 to 3 held them. */
+#define SERIES_VIEW \
+    "CREATE VIEW series(run_id, name, idx, x, y) AS" \
+    " SELECT c.run_id, c.name, p.key, CAST(json_extract(p.value, '$[0]') AS REAL)," \
+    " CAST(json_extract(p.value, '$[1]') AS REAL) FROM curves AS c, json_each(c.points) AS p"
+
+static size_t
+put_number(char *p, double v)
+{
+    if (!isfinite(v)) {
+        memcpy(p, "null", 4);
+        return 4;
+    }
+    if (v >= 1.0 && v < 9007199254740992.0 && v == (double)(uint64_t)v) {
+        /* a count (the checkpoints): its digits */
+        char tmp[20];
+        uint64_t u = (uint64_t)v;
+        size_t n = 0, i;
+        while (u) {
+            tmp[n++] = (char)('0' + u % 10);
+            u /= 10;
+        }
+        for (i = 0; i < n; i++)
+            p[i] = tmp[n - 1 - i];
+        return n;
+    }
+    return (size_t)grisu_format(p, v);
+}
+
+/* The points as [[x,y],...] into *buf (grown as needed, NUL-terminated):
+ * numbers that read back to the same doubles, null for one that is not
+ * finite.  Its length, or -1 when memory runs out. */
+static long
+curve_text(char **buf, size_t *cap, const double *x, const double *y, size_t n)
+{
+    size_t need = 3 + n * (2 * GRISU_BUF + 4), len = 0, i;
+    char *b;
+    if (need > *cap) {
+        char *nb = realloc(*buf, need);
+        if (!nb)
+            return -1;
+        *buf = nb;
+        *cap = need;
+    }
+    b = *buf;
+    b[len++] = '[';
+    for (i = 0; i < n; i++) {
+        if (i)
+            b[len++] = ',';
+        b[len++] = '[';
+        len += put_number(b + len, x[i]);
+        b[len++] = ',';
+        len += put_number(b + len, y[i]);
+        b[len++] = ']';
+    }
+    b[len++] = ']';
+    b[len] = '\0';
+    return (long)len;
+}
+
+static const char *
+skip_ws(const char *p)
+{
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        p++;
+    return p;
+}
+
+static int
+read_number(const char **pp, double *v)
+{
+    const char *p = skip_ws(*pp);
+    char *end;
+    if (strncmp(p, "null", 4) == 0) {
+        *v = NAN;
+        *pp = p + 4;
+        return 0;
+    }
+    if (*p != '-' && (*p < '0' || *p > '9'))
+        return -1;
+    *v = strtod(p, &end);
+    if (end == p)
+        return -1;
+    *pp = end;
+    return 0;
+}
+
+/* Reads [[x,y],...] into malloc'd arrays: 0, -1 when the text is not
+ * that, -2 when memory runs out. */
+static int
+curve_parse(const char *text, double **x, double **y, size_t *n)
+{
+    const char *p;
+    size_t cap = 0, k = 0;
+    *x = *y = NULL;
+    *n = 0;
+    for (p = text; *p; p++)
+        cap += *p == '[';
+    *x = malloc((cap ? cap : 1) * sizeof **x);
+    *y = malloc((cap ? cap : 1) * sizeof **y);
+    if (!*x || !*y)
+        goto oom;
+    p = skip_ws(text);
+    if (*p++ != '[')
+        goto bad;
+    p = skip_ws(p);
+    if (*p == ']')
+        p++;
+    else
+        for (;;) {
+            double xv, yv;
+            if (*p++ != '[' || read_number(&p, &xv))
+                goto bad;
+            p = skip_ws(p);
+            if (*p++ != ',' || read_number(&p, &yv))
+                goto bad;
+            p = skip_ws(p);
+            if (*p++ != ']' || k == cap)
+                goto bad;
+            (*x)[k] = xv;
+            (*y)[k] = yv;
+            k++;
+            p = skip_ws(p);
+            if (*p == ',') {
+                p = skip_ws(p + 1);
+                continue;
+            }
+            if (*p++ != ']')
+                goto bad;
+            break;
+        }
+    if (*skip_ws(p))
+        goto bad;
+    *n = k;
+    return 0;
+bad:
+    free(*x);
+    free(*y);
+    *x = *y = NULL;
+    return -1;
+oom:
+    free(*x);
+    free(*y);
+    *x = *y = NULL;
+    return -2;
+}
+
+static int
+insert_curve(sqlite3_stmt *st, int64_t run_id, const char *name, const char *text, long len)
+{
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, run_id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, text, (int)len, SQLITE_STATIC);
+    return sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+}
+
+/* Adds to main.curves the curves held as rows in `schema`.series (a
+ * database of schema version 1 to 3), run ids shifted by offset, in the
+ * order their first rows were stored.  SQLITE_OK, SQLITE_NOMEM or the
+ * error of the connection. */
+static int
+curves_from_series(sqlite3 *db, const char *schema, int64_t offset)
+{
+    sqlite3_stmt *q = NULL, *ins = NULL;
+    char sql[512], *text = NULL;
+    double *x = NULL, *y = NULL;
+    size_t n = 0, cap = 0, tcap = 0;
+    int64_t run = 0;
+    char *name = NULL;
+    int rc, code = SQLITE_OK;
+
+    snprintf(sql, sizeof sql,
+             "SELECT s.run_id, s.name, s.x, s.y FROM %s.series AS s JOIN (SELECT run_id, name, min(rowid) AS first"
+             " FROM %s.series GROUP BY run_id, name) AS g ON g.run_id = s.run_id AND g.name = s.name"
+             " ORDER BY s.run_id, g.first, s.idx", schema, schema);
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(db, "INSERT INTO main.curves(run_id, name, points) VALUES(?1, ?2, ?3)", -1, &ins, NULL)
+               != SQLITE_OK) {
+        code = sqlite3_errcode(db);
+        goto out;
+    }
+    for (;;) {
+        const char *nm = NULL;
+        int64_t r = 0;
+        rc = sqlite3_step(q);
+        if (rc == SQLITE_ROW) {
+            r = sqlite3_column_int64(q, 0);
+            nm = (const char *)sqlite3_column_text(q, 1);
+            nm = nm ? nm : "";
+        } else if (rc != SQLITE_DONE) {
+            code = sqlite3_errcode(db);
+            goto out;
+        }
+        if (name && (rc == SQLITE_DONE || r != run || strcmp(nm, name) != 0)) {
+            long len = curve_text(&text, &tcap, x, y, n);
+            if (len < 0 || len > INT_MAX) {
+                code = len < 0 ? SQLITE_NOMEM : SQLITE_TOOBIG;
+                goto out;
+            }
+            if (insert_curve(ins, run + offset, name, text, len) != SQLITE_OK) {
+                code = sqlite3_errcode(db);
+                goto out;
+            }
+            free(name);
+            name = NULL;
+            n = 0;
+        }
+        if (rc == SQLITE_DONE)
+            break;
+        if (!name && !(name = strdup(nm))) {
+            code = SQLITE_NOMEM;
+            goto out;
+        }
+        run = r;
+        if (n == cap) {
+            size_t ncap = cap ? 2 * cap : 256;
+            double *nx = realloc(x, ncap * sizeof *nx), *ny;
+            if (nx)
+                x = nx;
+            ny = nx ? realloc(y, ncap * sizeof *ny) : NULL;
+            if (!ny) {
+                code = SQLITE_NOMEM;
+                goto out;
+            }
+            y = ny;
+            cap = ncap;
+        }
+        x[n] = sqlite3_column_type(q, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 2);
+        y[n] = sqlite3_column_type(q, 3) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 3);
+        n++;
+    }
+out:
+    sqlite3_finalize(q);
+    sqlite3_finalize(ins);
+    free(name);
+    free(text);
+    free(x);
+    free(y);
+    return code;
+}
+
+/* Step 4: the series rows become curves, and series their view. */
+static int
+migrate_curves(sqlite3 *db)
+{
+    int rc = curves_from_series(db, "main", 0);
+    if (rc != SQLITE_OK)
+        return rc;
+    return sqlite3_exec(db, "DROP TABLE series; " SERIES_VIEW ";", NULL, NULL, NULL);
+}
+
+int
+store_curves_from_series(struct store *s, const char *schema, int64_t offset)
+{
+    return curves_from_series(s->db, schema, offset) == SQLITE_OK ? 0 : -1;
+}
+
 static int
 bind_text(sqlite3_stmt *st, int i, const char *v)
 {
     return sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_STATIC);
 }
 
+/* A statement prepared on first use and kept, reset for another.  An
+ * INSERT that ran to its end holds no lock, so they wait reset-less
+ * between runs (a reset would also clear the connection's error code,
+ * which the caller reports). */
+static int
+cached(struct store *s, sqlite3_stmt **st, const char *sql)
+{
+    if (*st) {
+        sqlite3_reset(*st);
+        return 0;
+    }
+    return sqlite3_prepare_v2(s->db, sql, -1, st, NULL) == SQLITE_OK ? 0 : -1;
+}
+
 /* One attempt at the run's transaction: -1 on an SQLite failure, -2 when
- * `also` failed (err filled). */
+ * `also` failed or memory ran out (err filled). */
 static int
 save_once(struct store *s, struct store_run *run, store_also_fn also, void *ctx, struct hi_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    size_t i, k;
+    sqlite3_stmt *st;
+    size_t i;
 
     if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return -1;
-    if (sqlite3_prepare_v2(s->db,
-                           "INSERT INTO runs(name, scenario, config, seed, rng, version, policy, started, finished,"
-                           " status, trace_path, trace_sha256, scenario_text, effective)"
-                           " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (cached(s, &s->ins_run,
+               "INSERT INTO runs(name, scenario, config, seed, rng, version, policy, started, finished,"
+               " status, trace_path, trace_sha256, scenario_text, effective)"
+               " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"))
         goto fail;
+    st = s->ins_run;
     bind_text(st, 1, run->name);
     bind_text(st, 2, run->scenario);
     bind_text(st, 3, run->config);
@@ -357,13 +654,12 @@ save_once(struct store *s, struct store_run *run, store_also_fn also, void *ctx,
     bind_text(st, 14, run->effective);
     if (sqlite3_step(st) != SQLITE_DONE)
         goto fail;
-    sqlite3_finalize(st);
-    st = NULL;
     run->id = sqlite3_last_insert_rowid(s->db);
 
-    if (sqlite3_prepare_v2(s->db, "INSERT INTO metrics(run_id, name, value) VALUES(?1, ?2, ?3)", -1, &st, NULL) != SQLITE_OK)
+    if (run->n_metrics && cached(s, &s->ins_metric, "INSERT INTO metrics(run_id, name, value) VALUES(?1, ?2, ?3)"))
         goto fail;
     for (i = 0; i < run->n_metrics; i++) {
+        st = s->ins_metric;
         sqlite3_reset(st);
         sqlite3_bind_int64(st, 1, run->id);
         sqlite3_bind_text(st, 2, run->metrics[i].name, -1, SQLITE_STATIC);
@@ -374,29 +670,23 @@ save_once(struct store *s, struct store_run *run, store_also_fn also, void *ctx,
         if (sqlite3_step(st) != SQLITE_DONE)
             goto fail;
     }
-    sqlite3_finalize(st);
-    st = NULL;
 
-    if (sqlite3_prepare_v2(s->db, "INSERT INTO series(run_id, name, idx, x, y) VALUES(?1, ?2, ?3, ?4, ?5)", -1, &st, NULL) != SQLITE_OK)
+    if (run->n_series && cached(s, &s->ins_curve, "INSERT INTO curves(run_id, name, points) VALUES(?1, ?2, ?3)"))
         goto fail;
     for (i = 0; i < run->n_series; i++) {
         const struct store_series *se = &run->series[i];
-        for (k = 0; k < se->n; k++) {
-            sqlite3_reset(st);
-            sqlite3_bind_int64(st, 1, run->id);
-            sqlite3_bind_text(st, 2, se->name, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st, 3, (sqlite3_int64)k);
-            sqlite3_bind_double(st, 4, se->x[k]);
-            if (isfinite(se->y[k]))
-                sqlite3_bind_double(st, 5, se->y[k]);
-            else
-                sqlite3_bind_null(st, 5);
-            if (sqlite3_step(st) != SQLITE_DONE)
-                goto fail;
+        long len;
+        if (se->n == 0)
+            continue;       /* as no rows of schema 3 */
+        if ((len = curve_text(&s->text, &s->text_cap, se->x, se->y, se->n)) < 0 || len > INT_MAX) {
+            error_set(err, HI_EINTERNAL, "%s: cannot store the run: %s (curve '%s' of %zu points)", s->path,
+                      len < 0 ? "out of memory" : "a curve longer than 2 GB", se->name, se->n);
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            return -2;
         }
+        if (insert_curve(s->ins_curve, run->id, se->name, s->text, len) != SQLITE_OK)
+            goto fail;
     }
-    sqlite3_finalize(st);
-    st = NULL;
     if (also && also(ctx, s, run->id, err)) {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         return -2;
@@ -405,8 +695,7 @@ save_once(struct store *s, struct store_run *run, store_also_fn also, void *ctx,
         goto fail;
     return 0;
 fail:
-    sqlite3_finalize(st);
-    return -1;
+    return -1;     /* the statements are reset when next used */
 }
 
 int
@@ -714,6 +1003,37 @@ store_each_run(struct store *s, int (*fn)(void *ctx, const struct store_loaded *
     return HI_OK;
 }
 
+/* A curve of schema 4. */
+static int
+load_curve(struct store *s, int64_t id, const char *name, double **x, double **y, size_t *n, struct hi_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if (sqlite3_prepare_v2(s->db, "SELECT points FROM curves WHERE run_id = ?1 AND name = ?2", -1, &st, NULL)
+        != SQLITE_OK)
+        return db_error(s, err, "cannot read curves");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+        int prc = text ? curve_parse(text, x, y, n) : -1;
+        if (prc == -2)
+            rc = error_set(err, HI_EINTERNAL, "out of memory");
+        else if (prc)
+            rc = error_set(err, HI_EINPUT, "%s: run %lld: curve '%s' is not a JSON list of [x, y] points",
+                           s->path, (long long)id, name);
+        else
+            rc = HI_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = HI_OK;
+    } else {
+        rc = db_error(s, err, "cannot read curves");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int
 store_load_series(struct store *s, int64_t id, const char *name,
                   double **x, double **y, size_t *n, struct hi_error *err)
@@ -725,6 +1045,8 @@ store_load_series(struct store *s, int64_t id, const char *name,
     *n = 0;
     if (s->version == 0)
         return HI_OK;
+    if (s->version >= 4)
+        return load_curve(s, id, name, x, y, n, err);
     if (sqlite3_prepare_v2(s->db, "SELECT x, y FROM series WHERE run_id = ?1 AND name = ?2 ORDER BY idx", -1, &st, NULL) != SQLITE_OK)
         return db_error(s, err, "cannot read series");
     sqlite3_bind_int64(st, 1, id);
@@ -761,4 +1083,54 @@ fail:
     *x = *y = NULL;
     *n = 0;
     return rc;
+}
+
+int
+store_series_names(struct store *s, int64_t id, char ***names, size_t *n, struct hi_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    int rc;
+    *names = NULL;
+    *n = 0;
+    if (s->version == 0)
+        return HI_OK;
+    if (sqlite3_prepare_v2(s->db, s->version >= 4
+                                      ? "SELECT name FROM curves WHERE run_id = ?1 ORDER BY rowid"
+                                      : "SELECT name FROM series WHERE run_id = ?1 GROUP BY name ORDER BY min(rowid)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err, "cannot read curves");
+    sqlite3_bind_int64(q, 1, id);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(q, 0);
+        char **nn = realloc(*names, (*n + 1) * sizeof *nn);
+        if (nn)
+            *names = nn;
+        if (!nn || !(nn[*n] = strdup(t ? (const char *)t : ""))) {
+            sqlite3_finalize(q);
+            store_names_free(*names, *n);
+            *names = NULL;
+            *n = 0;
+            return error_set(err, HI_EINTERNAL, "out of memory");
+        }
+        (*n)++;
+    }
+    if (rc != SQLITE_DONE) {
+        rc = db_error(s, err, "cannot read curves");
+        sqlite3_finalize(q);
+        store_names_free(*names, *n);
+        *names = NULL;
+        *n = 0;
+        return rc;
+    }
+    sqlite3_finalize(q);
+    return HI_OK;
+}
+
+void
+store_names_free(char **names, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
 }

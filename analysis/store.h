@@ -1,7 +1,7 @@
 /*
  * store.h — runs in SQLite.
  *
- * Tables (schema version 3; hisim_meta.schema_version says which):
+ * Tables (schema version 4; hisim_meta.schema_version says which):
  *   hisim_meta(key, value)             schema_version
  *   runs(id, name, scenario, config, seed, rng, version, policy,
  *        started, finished, status,    config: the effective configuration
@@ -9,11 +9,19 @@
  *        scenario_text, effective)     the same as a YAML scenario that
  *                                      `hisim rerun` replays (v2)
  *   metrics(run_id, name, value)       one row per summary figure
- *   series(run_id, name, idx, x, y)    curves (regret, cost, ...)
+ *   curves(run_id, name, points)       one row per curve (regret, cost,
+ *                                      ...): points is JSON text
+ *                                      [[x, y], ...] whose numbers read
+ *                                      back to the stored doubles (null:
+ *                                      not finite) (v4)
+ *   series(run_id, name, idx, x, y)    a view: one row per point of the
+ *                                      curves (a table before v4)
  * A run and everything it owns are written in one transaction, so a
  * failed store leaves nothing behind.
  * Schema version 2 keeps what `hisim rerun` needs with each run; version
- * 3 adds the sweep tables (analysis/sweepstore.h).
+ * 3 adds the sweep tables (analysis/sweepstore.h); version 4 keeps a curve
+ * in one row rather than a row per point (storing a run writes 5 rows and
+ * the metrics, not a thousand).
  *
  * Versions: a database of an older schema is migrated forward, in one
  * transaction, when it is opened for writing (store.c has the table of
@@ -29,7 +37,7 @@
 #include <stdint.h>
 #include "traces/error.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 
@@ -125,8 +133,19 @@ int store_each_run(struct store *s, int (*fn)(void *ctx, const struct store_load
                    void *ctx, struct hi_error *err);
 
 /* Reads series `name` of a run into malloc'd arrays (NULL, 0 when absent
- * and on failure). */
+ * and on failure), the doubles that were stored, to the bit (NaN where
+ * one was not finite). */
 int store_load_series(struct store *s, int64_t id, const char *name,
                       double **x, double **y, size_t *n, struct hi_error *err);
+
+/* The names of a run's series, in the order they were stored (malloc'd;
+ * free with store_names_free). */
+int store_series_names(struct store *s, int64_t id, char ***names, size_t *n, struct hi_error *err);
+void store_names_free(char **names, size_t n);
+
+/* Adds to the store's curves table the series rows of the attached
+ * database `schema` (schema version 1 to 3), run ids shifted by offset
+ * (hisim merge).  0, or -1 with the connection's error. */
+int store_curves_from_series(struct store *s, const char *schema, int64_t offset);
 
 #endif

@@ -914,8 +914,11 @@ sweepstore_merge(struct store *stt, const char *in, const char *out, struct hi_e
                              " started, finished, status FROM src.runs ORDER BY id", v, 1))
             || exec_ints(db, "INSERT INTO main.metrics(run_id, name, value) SELECT run_id + ?1, name, value"
                              " FROM src.metrics ORDER BY run_id, rowid", v, 1)
-            || exec_ints(db, "INSERT INTO main.series(run_id, name, idx, x, y) SELECT run_id + ?1, name, idx, x, y"
-                             " FROM src.series", v, 1)
+            /* schema 4 keeps a curve in one row; older ones a row per point */
+            || (version >= 4
+                ? exec_ints(db, "INSERT INTO main.curves(run_id, name, points) SELECT run_id + ?1, name, points"
+                                " FROM src.curves ORDER BY run_id, rowid", v, 1)
+                : store_curves_from_series(stt, "src", off))
             || (has_sweeps && exec_ints(db, "INSERT INTO main.run_points(run_id, point) SELECT run_id + ?1, point"
                                             " FROM src.run_points", v, 1)))
             goto dberr;

@@ -2,54 +2,72 @@
 #include "sim/regret.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+/* Every integer of the fast path stays below 2^LIMIT_BITS units, so sums
+ * of a few of them never overflow 127 bits. */
+#define LIMIT_BITS 104
+/* 2^-E stays a normal double far from underflow: results are exact
+ * scalings of a 53-bit integer. */
+#define MAX_SCALE 900
 
-/* Index of p in v[0..k) (exists by construction). */
-static size_t
-locate(const double *v, size_t k, double p)
+static int
+fast_off(struct regret *r)
 {
-    size_t lo = 0, hi = k;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < p)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    r->exact = 0;
+    return -1;
 }
 
 int
 regret_init(struct regret *r, const struct hi_trace *t, const struct hi_cost *c)
 {
-    size_t i, k = 0;
+    size_t L;
     memset(r, 0, sizeof *r);
     r->trace = t;
     r->cost = *c;
-    r->v = malloc((t->n ? t->n : 1) * sizeof *r->v);
-    r->leaf_of = malloc((t->n ? t->n : 1) * sizeof *r->leaf_of);
-    if (!r->v || !r->leaf_of)
+    if (confsort_of(t->sorted, t->sml_conf, t->n))
+        r->sort = t->sorted;
+    else if (!(r->sort = r->own = confsort_new(t->sml_conf, t->n)))
         goto fail;
-    memcpy(r->v, t->sml_conf, t->n * sizeof *r->v);
-    qsort(r->v, t->n, sizeof *r->v, cmp_double);
-    for (i = 0; i < t->n; i++)
-        if (k == 0 || r->v[i] != r->v[k - 1])
-            r->v[k++] = r->v[i];
-    r->k = k;
-    for (i = 0; i < t->n; i++)
-        r->leaf_of[i] = locate(r->v, k, t->sml_conf[i]) + 1;
-    r->sums = calloc(k + 2, sizeof *r->sums);    /* all-zero bytes: ksums of 0 */
-    r->suffix = calloc(k + 2, sizeof *r->suffix);
-    if (!r->sums || !r->suffix)
+    r->v = r->sort->v;
+    r->k = r->sort->k;
+    r->leaf_of = r->sort->rank;
+    r->leaf = calloc(r->k + 2, sizeof *r->leaf);    /* all-zero bytes: ksums of 0 */
+    r->suffix = malloc((r->k + 2) * sizeof *r->suffix);   /* written before it is read */
+    if (!r->leaf || !r->suffix)
         goto fail;
+    if (!REGRET_EXACT || r->k == 0)
+        return HI_OK;
+    /* leaf 0 is θ = 0 and is left out when v_1 = 0, leaf k is 1⁺ and is
+     * left out when v_k = 1 */
+    r->first = r->v[0] == 0.0 ? 1 : 0;
+    r->last = r->v[r->k - 1] == 1.0 ? r->k - 1 : r->k;
+    L = r->last;
+    if (L) {
+        size_t depth = 1;
+        r->blocks = (L + REGRET_BLOCK - 1) / REGRET_BLOCK;
+        r->size = 1;
+        while (r->size < r->blocks) {
+            r->size *= 2;
+            depth++;
+        }
+        /* all zeros is the empty tree: blocks past the last add 0 to the
+         * prefix sums, so they repeat the value at `last` and the first
+         * minimum is never among them */
+        r->node = calloc(2 * r->size, sizeof *r->node);
+        r->d = calloc(L + 1, sizeof *r->d);
+        /* patching a block costs a scan of it and a path up; past this
+         * many, rebuilding everything is cheaper */
+        r->cap_pending = (L + r->size) / (REGRET_BLOCK + depth) + 1;
+        r->pending = malloc(r->cap_pending * sizeof *r->pending);
+        r->dirty = malloc(r->cap_pending * sizeof *r->dirty);
+        r->mark = calloc(2 * r->size, sizeof *r->mark);
+        if (!r->node || !r->d || !r->pending || !r->dirty || !r->mark)
+            goto fail;
+    }
+    r->exact = 1;
     return HI_OK;
 fail:
     regret_fini(r);
@@ -59,23 +77,331 @@ fail:
 void
 regret_fini(struct regret *r)
 {
-    free(r->v);
-    free(r->leaf_of);
-    free(r->sums);
+    confsort_free(r->own);
+    free(r->leaf);
     free(r->suffix);
+    free(r->d);
+    free(r->pending);
+    free(r->mark);
+    free(r->node);
+    free(r->dirty);
     memset(r, 0, sizeof *r);
 }
+
+#if REGRET_EXACT
+typedef unsigned __int128 regret_uint;
+
+static int
+bits_of(regret_uint u)
+{
+    int b = 0;
+    uint64_t hi = (uint64_t)(u >> 64);
+    if (hi)
+        return 128 - __builtin_clzll(hi);
+    if ((uint64_t)u)
+        b = 64 - __builtin_clzll((uint64_t)u);
+    return b;
+}
+
+/* Multiplies every integer by 2^(need − E): a cost with a finer binary
+ * fraction than those seen so far. */
+static int
+rescale(struct regret *r, int need)
+{
+    regret_int lim = (regret_int)1 << LIMIT_BITS;
+    int d = need - r->scale;
+    size_t i, m;
+    if (need > MAX_SCALE || d >= LIMIT_BITS || r->mass >= (lim >> d))
+        return -1;
+    for (i = 0; i < r->n_tab; i++) {
+        if (r->tab[i].f >= (lim >> d))
+            return -1;
+        r->tab[i].f *= (regret_int)1 << d;
+    }
+    r->base *= (regret_int)1 << d;
+    r->mass *= (regret_int)1 << d;
+    for (m = 1; m <= r->last; m++)
+        r->d[m] *= (regret_int)1 << d;
+    for (i = 0; i < r->n_pending; i++)
+        r->pending[i].delta *= (regret_int)1 << d;
+    r->scale = need;
+    r->rebuild = 1;
+    return 0;
+}
+
+/* x as an integer number of units 2^-E, raising E when x needs it; -1
+ * when x is negative, not finite, or too far from the costs seen.  The
+ * costs seen before are looked up in tab first (fixed_of). */
+static __attribute__((noinline)) int
+fixed_new(struct regret *r, double x, regret_int *out)
+{
+    int ex, lsb, tz;
+    uint64_t M;
+    regret_int f = 0;
+    if (!(x >= 0.0) || !isfinite(x))
+        return -1;
+    if (x > 0.0) {
+        /* x = M · 2^lsb with M odd */
+        M = (uint64_t)ldexp(frexp(x, &ex), 53);
+        tz = __builtin_ctzll(M);
+        M >>= tz;
+        lsb = ex - 53 + tz;
+        if (-lsb > r->scale && rescale(r, -lsb))
+            return -1;
+        if (lsb + r->scale + (64 - __builtin_clzll(M)) > LIMIT_BITS)
+            return -1;
+        f = (regret_int)M << (lsb + r->scale);
+    }
+    if (r->n_tab < sizeof r->tab / sizeof r->tab[0]) {
+        r->tab[r->n_tab].d = x;
+        r->tab[r->n_tab].f = f;
+        r->n_tab++;
+    }
+    *out = f;
+    return 0;
+}
+
+static inline int
+fixed_of(struct regret *r, double x, regret_int *out)
+{
+    size_t i;
+    for (i = 0; i < r->n_tab; i++)
+        if (r->tab[i].d == x) {
+            *out = r->tab[i].f;
+            return 0;
+        }
+    return fixed_new(r, x, out);
+}
+
+static void
+fast_add(struct regret *r, size_t m, double off, double acc)
+{
+    regret_int fo, fa, lim = (regret_int)1 << LIMIT_BITS;
+    int scale = r->scale;
+    if (fixed_of(r, off, &fo) || fixed_of(r, acc, &fa)
+        || (r->scale != scale && fixed_of(r, off, &fo))) {
+        fast_off(r);
+        return;
+    }
+    r->base += fa;
+    r->mass += fo + fa;
+    if (r->mass >= lim) {
+        fast_off(r);
+        return;
+    }
+    if (m > r->last)
+        return;
+    if (r->rebuild) {
+        r->d[m] += fo - fa;
+    } else if (r->n_pending < r->cap_pending) {
+        /* d[m] is read at the query, with its block: not touched now */
+        r->pending[r->n_pending].m = m;
+        r->pending[r->n_pending].delta = fo - fa;
+        r->n_pending++;
+    } else {
+        size_t q;
+        for (q = 0; q < r->n_pending; q++)
+            r->d[r->pending[q].m] += r->pending[q].delta;
+        r->n_pending = 0;
+        r->d[m] += fo - fa;
+        r->rebuild = 1;
+    }
+}
+
+/* The leaves of block b: m ∈ [lo, hi]. */
+static void
+block_range(const struct regret *r, size_t b, size_t *lo, size_t *hi)
+{
+    *lo = 1 + b * REGRET_BLOCK;
+    *hi = *lo + REGRET_BLOCK - 1 < r->last ? *lo + REGRET_BLOCK - 1 : r->last;
+}
+
+static void
+block_scan(struct regret *r, size_t b)
+{
+    struct regret_node *n = &r->node[r->size + b];
+    size_t lo, hi, m;
+    regret_int sum;
+    block_range(r, b, &lo, &hi);
+    sum = r->d[lo];
+    n->min = sum;
+    for (m = lo + 1; m <= hi; m++) {
+        sum += r->d[m];
+        if (sum < n->min)
+            n->min = sum;
+    }
+    n->sum = sum;
+}
+
+static inline void
+combine(struct regret_node *n, const struct regret_node *a, const struct regret_node *b)
+{
+    regret_int right = a->sum + b->min;
+    n->sum = a->sum + b->sum;
+    n->min = a->min <= right ? a->min : right;
+}
+
+/* Brings the tree up to date: the changed blocks are scanned again, then
+ * their ancestors recomputed one level at a time, each once. */
+static void
+flush(struct regret *r)
+{
+    size_t i, q, n;
+    if (r->rebuild) {
+        for (q = 0; q < r->n_pending; q++)      /* those before a rescale */
+            r->d[r->pending[q].m] += r->pending[q].delta;
+        for (q = 0; q < r->blocks; q++)
+            block_scan(r, q);
+        for (i = r->size; i-- > 1;)
+            combine(&r->node[i], &r->node[2 * i], &r->node[2 * i + 1]);
+    } else if (r->n_pending) {
+        if (++r->stamp == 0) {          /* wrapped: no node carries the new stamp */
+            memset(r->mark, 0, 2 * r->size * sizeof *r->mark);
+            r->stamp = 1;
+        }
+        for (q = n = 0; q < r->n_pending; q++) {
+            size_t m = r->pending[q].m, b = (m - 1) / REGRET_BLOCK;
+            r->d[m] += r->pending[q].delta;
+            if (r->mark[r->size + b] != r->stamp) {
+                r->mark[r->size + b] = r->stamp;
+                r->dirty[n++] = r->size + b;
+            }
+        }
+        for (q = 0; q < n; q++)
+            block_scan(r, r->dirty[q] - r->size);
+        while (r->dirty[0] > 1) {       /* the nodes listed are all on one level */
+            size_t m = 0;
+            for (q = 0; q < n; q++) {
+                size_t up = r->dirty[q] / 2;
+                if (r->mark[up] != r->stamp) {
+                    r->mark[up] = r->stamp;
+                    combine(&r->node[up], &r->node[2 * up], &r->node[2 * up + 1]);
+                    r->dirty[m++] = up;
+                }
+            }
+            n = m;
+        }
+    }
+    r->rebuild = 0;
+    r->n_pending = 0;
+}
+
+/* The double nearest to X·2^-E (ties to even), and in *ymax the largest
+ * integer that rounds to the same double. */
+static double
+round_fixed(regret_int X, int E, regret_int *ymax)
+{
+    regret_uint u = (regret_uint)X, q, rem, half, one53 = (regret_uint)1 << 53;
+    int b = bits_of(u), sh;
+    if (b <= 53) {
+        *ymax = X;              /* every integer up to 2^53 is a double */
+        return ldexp((double)(uint64_t)u, -E);
+    }
+    sh = b - 53;
+    q = u >> sh;
+    rem = u & (((regret_uint)1 << sh) - 1);
+    half = (regret_uint)1 << (sh - 1);
+    if (rem > half || (rem == half && (q & 1)))
+        q++;
+    {
+        /* the next double up is 2^sh further (2^(sh+1) when q reached
+         * 2^53: a power of two, even); the midpoint goes to the even one */
+        regret_uint mant = q, spacing;
+        int s = sh;
+        if (mant == one53) {
+            mant >>= 1;
+            s++;
+        }
+        spacing = (regret_uint)1 << s;
+        *ymax = (regret_int)((q << sh) + spacing / 2 - (mant & 1));
+    }
+    return ldexp((double)(uint64_t)q, sh - E);
+}
+
+/* The first prefix length p ≥ 1 with Σ_{m ≤ p} d[m] ≤ thr (one exists). */
+static size_t
+descend(const struct regret *r, regret_int thr)
+{
+    size_t i = 1, lo, hi, m;
+    regret_int sum = 0;
+    while (i < r->size) {
+        if (r->node[2 * i].min <= thr)
+            i = 2 * i;
+        else {
+            thr -= r->node[2 * i].sum;
+            i = 2 * i + 1;
+        }
+    }
+    block_range(r, i - r->size, &lo, &hi);
+    for (m = lo; m < hi; m++) {
+        sum += r->d[m];
+        if (sum <= thr)
+            break;
+    }
+    return m;
+}
+
+/* The query of the fast path, or -1 when the reference must answer. */
+static int
+fast_best(struct regret *r, double *best, size_t *best_j)
+{
+    regret_uint ops = 2 * (regret_uint)r->adds + 2 * (regret_uint)r->k + 3;
+    regret_int min, ymax;
+    /* the bound under which every Neumaier sum of the reference is exact */
+    if (r->mass > 0 && ops > ((regret_uint)1 << 105) / (regret_uint)r->mass)
+        return fast_off(r);
+    flush(r);
+    if (r->last == 0)
+        min = 0;                /* leaf 0 only (first is 0 then) */
+    else if (r->first == 0)
+        min = r->node[1].min < 0 ? r->node[1].min : 0;
+    else
+        min = r->node[1].min;
+    *best = round_fixed(r->base + min, r->scale, &ymax);
+    if (r->first == 0 && r->base <= ymax)
+        *best_j = 0;
+    else
+        *best_j = descend(r, ymax - r->base);
+    return 0;
+}
+#else
+static void
+fast_add(struct regret *r, size_t m, double off, double acc)
+{
+}
+
+static int
+fast_best(struct regret *r, double *best, size_t *best_j)
+{
+    return fast_off(r);
+}
+#endif
 
 void
 regret_add(struct regret *r, size_t row)
 {
-    struct regret_leaf *l = &r->sums[r->leaf_of[row]];
-    ksum_add(&l->off, cost_offload(&r->cost, r->trace, row));
-    ksum_add(&l->acc, cost_accept(&r->cost, r->trace, row));
+    size_t m = r->leaf_of[row];
+    struct regret_leaf *l = &r->leaf[m];
+    double off = cost_offload(&r->cost, r->trace, row), acc = cost_accept(&r->cost, r->trace, row);
+    ksum_add(&l->off, off);
+    ksum_add(&l->acc, acc);
+    r->adds++;
+    if (r->exact)
+        fast_add(r, m, off, acc);
 }
 
-double
-regret_best(const struct regret *r, double *theta)
+static double
+theta_of(const struct regret *r, size_t best_j)
+{
+    if (best_j == 0)
+        return 0.0;
+    if (best_j < r->k)
+        return r->v[best_j];
+    return r->v[r->k - 1] < 1.0 ? 1.0 : cost_theta_all();
+}
+
+static void
+reference_best(struct regret *r, double *out, size_t *out_j)
 {
     /* leaf j costs Σ_{m ≤ j} off[m] + Σ_{m > j} acc[m]; leaf 0 is θ = 0
      * and is left out when v_1 = 0, leaf k is 1⁺ and is left out when
@@ -89,12 +415,12 @@ regret_best(const struct regret *r, double *theta)
     ksum_init(&r->suffix[r->k]);
     for (j = r->k; j-- > 0;) {
         r->suffix[j] = r->suffix[j + 1];
-        ksum_merge(&r->suffix[j], &r->sums[j + 1].acc);
+        ksum_merge(&r->suffix[j], &r->leaf[j + 1].acc);
     }
     for (j = 0; j <= last; j++) {
         struct ksum leaf;
         double v;
-        ksum_merge(&pre, &r->sums[j].off);   /* sums[0] is 0 */
+        ksum_merge(&pre, &r->leaf[j].off);   /* leaf[0] is 0 */
         if (j < first)
             continue;
         leaf = pre;
@@ -105,13 +431,34 @@ regret_best(const struct regret *r, double *theta)
             best_j = j;
         }
     }
-    if (theta) {
-        if (best_j == 0)
+    *out = best;
+    *out_j = best_j;
+}
+
+double
+regret_best_reference(struct regret *r, double *theta)
+{
+    double best;
+    size_t best_j;
+    if (r->k == 0) {
+        if (theta)
             *theta = 0.0;
-        else if (best_j < r->k)
-            *theta = r->v[best_j];
-        else
-            *theta = r->v[r->k - 1] < 1.0 ? 1.0 : cost_theta_all();
+        return 0.0;
     }
+    reference_best(r, &best, &best_j);
+    if (theta)
+        *theta = theta_of(r, best_j);
+    return best;
+}
+
+double
+regret_best(struct regret *r, double *theta)
+{
+    double best;
+    size_t best_j;
+    if (!r->exact || fast_best(r, &best, &best_j))
+        return regret_best_reference(r, theta);
+    if (theta)
+        *theta = theta_of(r, best_j);
     return best;
 }

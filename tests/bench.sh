@@ -9,8 +9,8 @@ command -v taskset >/dev/null 2>&1 && pin="taskset -c 0"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# BENCH selects sections: "mm1 hilf system sweep" (the default) or any part of it
-want() { case " ${BENCH:-mm1 hilf system sweep} " in *" $1 "*) return 0 ;; esac; return 1; }
+# BENCH selects sections: "mm1 hilf system store sweep" (the default) or any part of it
+want() { case " ${BENCH:-mm1 hilf system store sweep} " in *" $1 "*) return 0 ;; esac; return 1; }
 
 if want mm1; then
 echo "== M/M/1 on the kernel (lambda 0.9, mu 1, 10^6 customers), 5 runs =="
@@ -58,6 +58,11 @@ median5 "devices 1000x10000" $pin "$b/hisim" run "$src/scenarios/quickstart.yaml
     -s trace.order=bootstrap -s trace.samples=10000 -s devices.count=1000 -s network.shared=false \
     -s arrivals.process=poisson -s arrivals.rate_hz=10 -s server.tau_es_ms=0.4 -s server.batch_max=32 \
     -s server.batch_timeout_ms=2 -s server.batch_setup_ms=2
+fi
+
+if want store; then
+echo "== storing a run: 2000 runs shaped like the sweep's (44 metrics, 4 curves x 170 points), 5 repeats =="
+$pin "$b/tests/bench-store" "$tmp/store.db" 2000 5 | tail -1
 fi
 
 want sweep || exit 0

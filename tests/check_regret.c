@@ -2,6 +2,7 @@
  * breakpoint search on every prefix. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_rng.h>
 
@@ -214,6 +215,331 @@ START_TEST(test_theta_star_exact)
 }
 END_TEST
 
+/* The naive hindsight optimum over rows[0..n): every threshold of the
+ * learners' class (θ = 0 unless some p = 0, every distinct p > 0, and
+ * θ = 1 unless some p = 1, which is then a distinct p) summed in sample
+ * order with a compensated sum, the first (smallest θ) strict minimum.
+ * O(n·K), independent of the per-interval sums. */
+static double
+oracle_best(const struct hi_trace *t, const struct hi_cost *c, const size_t *rows, size_t n, double *theta)
+{
+    double *th = malloc((t->n + 2) * sizeof *th), best = INFINITY;
+    size_t K = 0, i, q;
+    int has0 = 0, has1 = 0;
+    ck_assert_ptr_nonnull(th);
+    for (i = 0; i < t->n; i++) {
+        has0 |= t->sml_conf[i] == 0.0;
+        has1 |= t->sml_conf[i] == 1.0;
+    }
+    if (!has0)
+        th[K++] = 0.0;
+    for (i = 0; i < t->n; i++) {
+        double p = t->sml_conf[i];
+        size_t j;
+        if (p == 0.0)
+            continue;
+        for (j = 0; j < K && th[j] != p; j++)
+            ;
+        if (j == K)
+            th[K++] = p;
+    }
+    if (!has1)
+        th[K++] = 1.0;
+    /* increasing, so that the first strict minimum is the smallest θ */
+    for (i = 1; i < K; i++)
+        for (q = i; q > 0 && th[q - 1] > th[q]; q--) {
+            double x = th[q];
+            th[q] = th[q - 1];
+            th[q - 1] = x;
+        }
+    for (i = 0; i < K; i++) {
+        struct ksum s = KSUM_ZERO;
+        double v;
+        for (q = 0; q < n; q++)
+            ksum_add(&s, t->sml_conf[rows[q]] < th[i] ? cost_offload(c, t, rows[q]) : cost_accept(c, t, rows[q]));
+        v = ksum_value(&s);
+        if (v < best) {
+            best = v;
+            *theta = th[i];
+        }
+    }
+    free(th);
+    return best;
+}
+
+/* Bitwise: the same double, sign of zero included. */
+static int
+same(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+static const struct hi_cost fast_costs[] = {
+    {0.1, 0.0, COST_CLASSIFY},   /* 10·β ≠ 1: costs that differ by 5.6e-17 */
+    {0.3, 1.0, COST_CLASSIFY},   /* 000 Table 1 */
+    {0.2, 0.5, COST_CLASSIFY},
+    {1.0 / 3.0, 0.0, COST_CLASSIFY},
+    {0.5, 0.1, COST_CLASSIFY},   /* β coarse, β + c_L fine: the scale grows mid-run */
+    {0.7, 0.0, COST_FILTER},
+    {0.0, 0.0, COST_CLASSIFY},
+};
+
+/* The fast path (exact integers, segment tree) against the reference scan
+ * and the naive oracle, to the last bit, after every sample and every 37
+ * samples (then the tree is rebuilt rather than patched), on random
+ * traces with ties, p = 0 and p = 1, repeats, every cost model. */
+START_TEST(test_fast_matches_oracle)
+{
+    size_t ci, s, i, n_scaled = 0;
+    for (ci = 0; ci < sizeof fast_costs / sizeof fast_costs[0]; ci++)
+        for (s = 0; s < 4; s++) {
+            const struct hi_cost *c = &fast_costs[ci];
+            struct hi_trace *t = util_random_trace(s % 2 ? 50 : 9, s < 2 ? 7 : 0, s % 3 == 0, 100 + 10 * ci + s);
+            size_t every = s % 2 ? 37 : 1, rows[600];
+            struct regret r;
+            int scale0 = -1;
+            gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+            gsl_rng_set(g, 7 + s + 31 * ci);
+            if (c->model == COST_FILTER) {
+                ck_assert_int_eq(trace_add_column(t, TRACE_COL_RELEVANT), 0);
+                for (i = 0; i < t->n; i++)
+                    t->relevant[i] = gsl_rng_uniform(g) < 0.4;
+            }
+            ck_assert_int_eq(regret_init(&r, t, c), 0);
+            ck_assert_ptr_nonnull(r.own);      /* a trace built in memory: sorted here */
+            for (i = 0; i < 600; i++) {
+                double th_fast, th_ref, th_or, fast, ref, orc;
+                rows[i] = gsl_rng_uniform_int(g, t->n);
+                regret_add(&r, rows[i]);
+                if (scale0 < 0)
+                    scale0 = r.scale;
+                if ((i + 1) % every && i + 1 < 600)
+                    continue;
+                fast = regret_best(&r, &th_fast);
+                ck_assert_msg(r.exact, "cost %zu seed %zu: the fast path gave up at %zu", ci, s, i);
+                ref = regret_best_reference(&r, &th_ref);
+                orc = oracle_best(t, c, rows, i + 1, &th_or);
+                ck_assert_msg(same(fast, ref) && same(th_fast, th_ref),
+                              "cost %zu seed %zu t %zu: fast %.17g at %.17g, reference %.17g at %.17g", ci, s, i,
+                              fast, th_fast, ref, th_ref);
+                ck_assert_msg(same(fast, orc) && same(th_fast, th_or),
+                              "cost %zu seed %zu t %zu: fast %.17g at %.17g, oracle %.17g at %.17g", ci, s, i,
+                              fast, th_fast, orc, th_or);
+            }
+            n_scaled += r.scale != scale0;
+            regret_fini(&r);
+            gsl_rng_free(g);
+            trace_free(t);
+        }
+    ck_assert_uint_gt(n_scaled, 0);     /* the rescaling was exercised */
+}
+END_TEST
+
+/* A cost with a finer binary fraction than those before it (β = 0.5, then
+ * β + c_L = 0.6) rescales every integer, changes not yet in the tree
+ * included: queries far apart, against the oracle. */
+START_TEST(test_rescale_pending)
+{
+    struct hi_trace *t = util_random_trace(600, 0, 0, 71);   /* 75 blocks: changes wait for the query */
+    struct hi_cost c = {0.5, 0.1, COST_CLASSIFY};
+    struct regret r;
+    size_t rows[200], i, n = 0;
+    for (i = 0; i < t->n; i++)
+        t->lml_pred[i] = t->label[i];       /* the L-ML right: offloading costs 0.5 */
+    t->lml_pred[3] = t->label[3] + 1;       /* but on row 3: 0.6 */
+    trace_derive(t);
+    ck_assert_int_eq(regret_init(&r, t, &c), 0);
+    for (i = 0; i < 200; i++) {
+        double th, th_or, best, orc;
+        rows[n] = i == 57 ? 3 : (i * 7 + 1) % t->n == 3 ? 4 : (i * 7 + 1) % t->n;
+        regret_add(&r, rows[n++]);
+        if (i == 30) {
+            best = regret_best(&r, &th);
+            ck_assert_int_eq(r.scale, 1);   /* halves so far */
+        }
+        if (i == 56)
+            ck_assert_uint_gt(r.n_pending, 20);
+        if (i != 80 && i != 199)
+            continue;
+        best = regret_best(&r, &th);
+        ck_assert(r.exact);
+        ck_assert_int_gt(r.scale, 1);
+        orc = oracle_best(t, &c, rows, n, &th_or);
+        ck_assert_msg(same(best, orc) && same(th, th_or), "t %zu: %.17g at %g, oracle %.17g at %g", i, best, th, orc,
+                      th_or);
+    }
+    regret_fini(&r);
+    trace_free(t);
+}
+END_TEST
+
+/* Two thresholds whose exact costs differ by 1.1e-16 round to the same
+ * double: the reference reports the smaller θ (its first strict
+ * minimum), not the exact minimiser.  Rows: 100 wrong samples at p = 0.2,
+ * 10 at p = 0.5 of which 3 wrong, 200 right at p = 0.8, β = 0.3:
+ * offloading p ≤ 0.2 costs 100·β + 3 = 32.99999999999999889 (exactly),
+ * offloading p ≤ 0.5 costs 110·β = 32.99999999999999878: both 33.0. */
+START_TEST(test_rounded_tie_smallest_theta)
+{
+    struct hi_trace *t = trace_new(310);
+    struct hi_cost c = {0.3, 0.0, COST_CLASSIFY};
+    struct regret r;
+    double th, th_ref, best;
+    size_t i;
+    for (i = 0; i < 310; i++) {
+        int wrong = i < 100 || (i >= 100 && i < 103);
+        t->sml_conf[i] = i < 100 ? 0.2 : i < 110 ? 0.5 : 0.8;
+        t->label[i] = 1;
+        t->sml_pred[i] = wrong ? 2 : 1;
+        t->lml_pred[i] = 1;
+    }
+    trace_derive(t);
+    ck_assert_int_eq(regret_init(&r, t, &c), 0);
+    for (i = 0; i < 310; i++)
+        regret_add(&r, i);
+    best = regret_best(&r, &th);
+    ck_assert(r.exact);
+    ck_assert_double_eq(best, 33.0);
+    ck_assert_double_eq(th, 0.5);           /* offload p ≤ 0.2: θ = 0.5 */
+    ck_assert(same(regret_best_reference(&r, &th_ref), best) && th_ref == th);
+    regret_fini(&r);
+    trace_free(t);
+}
+END_TEST
+
+/* An exact cost halfway between two doubles rounds to the even one: 8
+ * wrong samples at p = 0.2, 10 at p = 0.5 of which 3 wrong, 5 right at
+ * p = 0.8, β = 0.3.  Offloading p ≤ 0.5 costs 18·β = 5.39999999999999980016
+ * (exactly), which rounds to 5.3999999999999995 (an odd significand);
+ * offloading p ≤ 0.2 costs 8·β + 3, exactly halfway above it, which rounds
+ * up to the even 5.4.  The smaller double wins, at θ = 0.8. */
+START_TEST(test_rounded_half_even)
+{
+    struct hi_trace *t = trace_new(23);
+    struct hi_cost c = {0.3, 0.0, COST_CLASSIFY};
+    struct regret r;
+    double th, th_ref, best;
+    size_t i;
+    for (i = 0; i < 23; i++) {
+        int wrong = i < 8 || (i >= 8 && i < 11);
+        t->sml_conf[i] = i < 8 ? 0.2 : i < 18 ? 0.5 : 0.8;
+        t->label[i] = 1;
+        t->sml_pred[i] = wrong ? 2 : 1;
+        t->lml_pred[i] = 1;
+    }
+    trace_derive(t);
+    ck_assert_int_eq(regret_init(&r, t, &c), 0);
+    for (i = 0; i < 23; i++)
+        regret_add(&r, 22 - i);
+    best = regret_best(&r, &th);
+    ck_assert(r.exact);
+    ck_assert(same(best, 18 * 0.3));
+    ck_assert(5.4 > best);
+    ck_assert_double_eq(th, 0.8);
+    ck_assert(same(regret_best_reference(&r, &th_ref), best) && th_ref == th);
+    regret_fini(&r);
+    trace_free(t);
+}
+END_TEST
+
+/* Costs the integers cannot hold (c_L = 1e300 next to β = 0.3, a β of
+ * 1e-300) leave the fast path at once; a fast path switched off mid-run
+ * goes on with the reference.  Either way the results are the oracle's. */
+START_TEST(test_reference_fallback)
+{
+    static const struct hi_cost costs[] = {{0.3, 1e300, COST_CLASSIFY}, {1e-300, 1.0, COST_CLASSIFY},
+                                           {0.3, 1.0, COST_CLASSIFY}};
+    size_t ci, i;
+    for (ci = 0; ci < 3; ci++) {
+        struct hi_trace *t = util_random_trace(40, 5, 1, 50 + ci);
+        struct regret r;
+        size_t rows[300];
+        gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+        gsl_rng_set(g, 3 + ci);
+        ck_assert_int_eq(regret_init(&r, t, &costs[ci]), 0);
+        for (i = 0; i < 300; i++) {
+            double th, th_or, best, orc;
+            rows[i] = gsl_rng_uniform_int(g, t->n);
+            regret_add(&r, rows[i]);
+            if (ci == 2 && i == 150)
+                r.exact = 0;
+            best = regret_best(&r, &th);
+            if (ci == 2)
+                ck_assert(i < 150 ? r.exact : !r.exact);
+            orc = oracle_best(t, &costs[ci], rows, i + 1, &th_or);
+            ck_assert_msg(same(best, orc) && same(th, th_or), "cost %zu t %zu: %.17g at %g, oracle %.17g at %g", ci,
+                          i, best, th, orc, th_or);
+        }
+        ck_assert(!r.exact);
+        regret_fini(&r);
+        gsl_rng_free(g);
+        trace_free(t);
+    }
+}
+END_TEST
+
+/* A trace read from a file carries the sort of its sml_conf, shared by
+ * every run (regret_init sorts nothing) and by views on sml_conf, not by
+ * views on another column; the shared sort gives the same regret as a
+ * private one, and λ_min from it is cost_lambda_min_of's to the bit. */
+START_TEST(test_shared_sort)
+{
+    struct hi_error err = {0};
+    struct hi_trace *mem = util_random_trace(300, 40, 1, 61), *t, view;
+    struct hi_cost c = {0.3, 1.0, COST_CLASSIFY};
+    struct regret a, b;
+    size_t i, j;
+    const char *path = util_tmp("shared-sort.csv");
+
+    ck_assert_int_eq(trace_add_column(mem, TRACE_COL_LML_CONF), 0);
+    for (i = 0; i < mem->n; i++)
+        mem->lml_conf[i] = (double)(i % 7) / 7.0;
+    ck_assert_int_eq(trace_write(mem, path, &err), 0);
+    t = trace_load(path, &err);
+    ck_assert_msg(t != NULL, "%s", err.msg);
+    ck_assert_ptr_nonnull(t->sorted);
+    ck_assert_ptr_null(mem->sorted);
+    ck_assert(same(cost_lambda_min(t), cost_lambda_min_of(t->sml_conf, t->n)));
+    ck_assert(same(cost_lambda_min(t), cost_lambda_min(mem)));
+    /* the sort itself: increasing distinct values, each row's rank */
+    for (j = 1; j < t->sorted->k; j++)
+        ck_assert(t->sorted->v[j - 1] < t->sorted->v[j]);
+    for (i = 0; i < t->n; i++)
+        ck_assert(t->sorted->v[t->sorted->rank[i] - 1] == t->sml_conf[i]);
+
+    ck_assert_int_eq(regret_init(&a, t, &c), 0);
+    ck_assert_ptr_null(a.own);
+    ck_assert_ptr_eq(a.sort, t->sorted);
+    ck_assert_int_eq(regret_init(&b, mem, &c), 0);
+    ck_assert_ptr_nonnull(b.own);
+    for (i = 0; i < 3000; i++) {
+        size_t row = (i * 7919) % t->n;
+        double ta, tb;
+        regret_add(&a, row);
+        regret_add(&b, row);
+        if (i % 100 == 99)
+            ck_assert(same(regret_best(&a, &ta), regret_best(&b, &tb)) && same(ta, tb));
+    }
+    regret_fini(&a);
+    regret_fini(&b);
+
+    ck_assert_int_eq(trace_view_confidence(t, "sml_conf", &view, &err), 0);
+    ck_assert_ptr_eq(view.sorted, t->sorted);
+    trace_view_free(&view);
+    ck_assert_int_eq(trace_view_confidence(t, "lml_conf", &view, &err), 0);
+    ck_assert_ptr_null(view.sorted);
+    ck_assert(same(cost_lambda_min(&view), cost_lambda_min_of(view.sml_conf, view.n)));
+    ck_assert(cost_lambda_min(&view) != cost_lambda_min(t));
+    ck_assert_int_eq(regret_init(&a, &view, &c), 0);
+    ck_assert_ptr_nonnull(a.own);
+    ck_assert_uint_eq(a.k, 7);
+    regret_fini(&a);
+    trace_view_free(&view);
+    trace_free(t);
+    trace_free(mem);
+}
+END_TEST
+
 Suite *
 suite_regret(void)
 {
@@ -225,6 +551,12 @@ suite_regret(void)
     tcase_add_test(tc, test_comparator_excludes_1plus);
     tcase_add_test(tc, test_shipped_trace_bound);
     tcase_add_test(tc, test_theta_star_exact);
+    tcase_add_test(tc, test_fast_matches_oracle);
+    tcase_add_test(tc, test_rescale_pending);
+    tcase_add_test(tc, test_rounded_tie_smallest_theta);
+    tcase_add_test(tc, test_rounded_half_even);
+    tcase_add_test(tc, test_reference_fallback);
+    tcase_add_test(tc, test_shared_sort);
     suite_add_tcase(s, tc);
     return s;
 }

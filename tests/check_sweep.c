@@ -589,6 +589,86 @@ START_TEST(test_migrate)
 }
 END_TEST
 
+/* The doubles of every curve of run `id` in s, names in stored order,
+ * appended to v (x then y of each point); the count. */
+static size_t
+curve_values(struct store *s, int64_t id, char *names, size_t names_len, double *v, size_t cap)
+{
+    struct hi_error err = {0};
+    char **nm;
+    size_t n_names, i, k, n = 0;
+    names[0] = '\0';
+    ck_assert_int_eq(store_series_names(s, id, &nm, &n_names, &err), 0);
+    for (i = 0; i < n_names; i++) {
+        double *x, *y;
+        size_t len;
+        ck_assert_int_eq(store_load_series(s, id, nm[i], &x, &y, &len, &err), 0);
+        for (k = 0; k < len && n + 2 <= cap; k++) {
+            v[n++] = x[k];
+            v[n++] = y[k];
+        }
+        strncat(names, nm[i], names_len - strlen(names) - 2);
+        strcat(names, ",");
+        free(x);
+        free(y);
+    }
+    store_names_free(nm, n_names);
+    return n;
+}
+
+/* Merging a database of schema version 3 (tests/data/store-v3.sql, a
+ * row per curve point there) into one of the current schema brings its
+ * runs' curves as one row each, the same doubles to the bit, in the same
+ * order; its sweep comes along. */
+START_TEST(test_merge_v3)
+{
+    char in[4200], out[4200];
+    char *dump = util_read(util_src("tests/data/store-v3.sql"), NULL);
+    static const double x1[1] = {1}, y1[1] = {2};
+    static const struct store_series se = {"regret", x1, y1, 1};
+    struct hi_error err = {0};
+    struct store *src, *dst;
+    struct store_run run = {0};
+    sqlite3 *db;
+    static double a[1000], b[1000];
+    char na[512], nb[512];
+    int64_t id;
+
+    snprintf(in, sizeof in, "%s", util_tmp("merge-v3.db"));     /* util_tmp's buffer is static */
+    snprintf(out, sizeof out, "%s", util_tmp("merged-v4.db"));
+    remove(in);
+    remove(out);
+    ck_assert_ptr_nonnull(dump);
+    ck_assert_int_eq(sqlite3_open(in, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, dump, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    free(dump);
+    dst = store_open(out, STORE_CREATE, &err);
+    ck_assert_msg(dst != NULL, "%s", err.msg);
+    run.name = run.scenario = run.config = run.rng = run.version = run.policy = "x";
+    run.started = run.finished = "t";
+    run.status = "done";
+    run.series = &se;
+    run.n_series = 1;
+    ck_assert_int_eq(store_save_run(dst, &run, &err), 0);     /* run 1: the merged ones are 2 to 4 */
+    ck_assert_msg(sweepstore_merge(dst, in, out, &err) == 0, "%s", err.msg);
+    src = store_open(in, STORE_READONLY, &err);
+    ck_assert_int_eq(store_schema_version(src), 3);
+    for (id = 1; id <= 3; id++) {
+        size_t n = curve_values(src, id, na, sizeof na, a, 1000), m = curve_values(dst, id + 1, nb, sizeof nb, b, 1000), k;
+        ck_assert_str_eq(na, nb);
+        ck_assert_uint_eq(n, m);
+        ck_assert_uint_gt(n, 0);
+        for (k = 0; k < n; k++)
+            ck_assert(memcmp(&a[k], &b[k], sizeof a[k]) == 0 || (isnan(a[k]) && isnan(b[k])));
+    }
+    ck_assert_str_eq(na, "regret,expected_cost,cost,best_fixed_cost,");
+    ck_assert_int_eq(sqlite3_exec(store_sqlite(dst), "SELECT count(*) FROM sweeps", NULL, NULL, NULL), SQLITE_OK);
+    store_close(src);
+    store_close(dst);
+}
+END_TEST
+
 /* The closed forms as a target: the stored metrics are those of 002
  * eqs. (6)-(9) (seed-spec §3.5 tables: rho 0.421, alpha 0.5 gives
  * M-dagger 3.052, M* 3, f(3) = 14.0547 ms). */
@@ -689,6 +769,7 @@ suite_sweep(void)
     tcase_add_test(tc, test_stop_sweep);
     tcase_add_test(tc, test_threads_reuse_export);
     tcase_add_test(tc, test_migrate);
+    tcase_add_test(tc, test_merge_v3);
     tcase_add_test(tc, test_batchsize_target);
     tcase_add_test(tc, test_shipped);
     suite_add_tcase(s, tc);

@@ -108,9 +108,30 @@ cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The same as cost_lambda_min_of over the distinct values v[0..k) in
+ * increasing order, all in [0, 1]: the gaps between neighbours of
+ * {0, v_1, …, v_k, 1}, the very subtractions of the full sort.  O(k). */
+static double
+lambda_min_sorted(const double *v, size_t k)
+{
+    double best = 1.0, prev = 0.0, gap;
+    size_t i;
+    for (i = 0; i < k; i++) {
+        gap = v[i] - prev;
+        if (gap > 0.0 && gap < best)
+            best = gap;
+        prev = v[i];
+    }
+    gap = 1.0 - prev;
+    return gap > 0.0 && gap < best ? gap : best;
+}
+
 double
 cost_lambda_min(const struct hi_trace *t)
 {
+    const struct confsort *s = t->sorted;
+    if (confsort_of(s, t->sml_conf, t->n) && s->k && s->v[0] >= 0.0 && s->v[s->k - 1] <= 1.0)
+        return lambda_min_sorted(s->v, s->k);
     return cost_lambda_min_of(t->sml_conf, t->n);
 }
 

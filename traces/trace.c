@@ -483,6 +483,10 @@ parse(struct csv_file *fp, const char *path, struct hi_error *err)
         r++;
     }
     trace_derive(t);
+    if (!(t->sorted = confsort_new(t->sml_conf, t->n))) {
+        error_set(err, HI_EINTERNAL, "out of memory");
+        goto fail;
+    }
     free(cols);
     free(names);
     csv_close(&f);
@@ -538,6 +542,7 @@ trace_view_confidence(const struct hi_trace *t, const char *column, struct hi_tr
     for (k = 0; k < t->n; k++)
         view->view_conf[k] = src[k * stride];
     view->sml_conf = view->view_conf;
+    view->sorted = NULL;     /* t's sort is of sml_conf */
     if (pred) {
         /* the predictions of the same model: an answer accepted on
          * ee<k>_conf is exit k's answer */
@@ -660,5 +665,6 @@ trace_free(struct hi_trace *t)
     }
     free(t->meta);
     free(t->unknown);
+    confsort_free(t->sorted);
     free(t);
 }

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include "traces/confsort.h"
 #include "traces/error.h"
 #include "traces/sha256.h"
 
@@ -64,6 +65,10 @@ struct hi_trace {
     int *view_pred;
     unsigned char *view_y;
     char *unknown;           /* comma-separated unknown column names, or NULL */
+    /* sml_conf sorted (traces/confsort.h): built by trace_load and
+     * trace_parse, shared by the runs and views on sml_conf; NULL for a
+     * trace built in memory and in a view onto another column */
+    struct confsort *sorted;
 };
 
 /* Reads and validates a trace; NULL on failure with err filled
