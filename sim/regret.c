@@ -13,9 +13,32 @@
  * scalings of a 53-bit integer. */
 #define MAX_SCALE 900
 
+/* Brings the leaves' compensated sums up to date with the counted rows. */
+static void
+sync_leaves(struct regret *r)
+{
+    size_t row;
+    if (!r->counted)
+        return;
+    r->counted = 0;
+    for (row = 0; row < r->trace->n; row++) {
+        uint32_t c = r->count[row];
+        if (c) {
+            struct regret_leaf *l = &r->leaf[r->leaf_of[row]];
+            double off = cost_offload(&r->cost, r->trace, row), acc = cost_accept(&r->cost, r->trace, row);
+            for (; c; c--) {
+                ksum_add(&l->off, off);
+                ksum_add(&l->acc, acc);
+            }
+            r->count[row] = 0;
+        }
+    }
+}
+
 static int
 fast_off(struct regret *r)
 {
+    sync_leaves(r);
     r->exact = 0;
     return -1;
 }
@@ -67,6 +90,9 @@ regret_init(struct regret *r, const struct hi_trace *t, const struct hi_cost *c)
         if (!r->node || !r->d || !r->pending || !r->dirty || !r->mark)
             goto fail;
     }
+    r->count = calloc(t->n ? t->n : 1, sizeof *r->count);
+    if (!r->count)
+        goto fail;
     r->exact = 1;
     return HI_OK;
 fail:
@@ -80,6 +106,7 @@ regret_fini(struct regret *r)
     confsort_free(r->own);
     free(r->leaf);
     free(r->suffix);
+    free(r->count);
     free(r->d);
     free(r->pending);
     free(r->mark);
@@ -381,13 +408,18 @@ void
 regret_add(struct regret *r, size_t row)
 {
     size_t m = r->leaf_of[row];
-    struct regret_leaf *l = &r->leaf[m];
     double off = cost_offload(&r->cost, r->trace, row), acc = cost_accept(&r->cost, r->trace, row);
-    ksum_add(&l->off, off);
-    ksum_add(&l->acc, acc);
     r->adds++;
-    if (r->exact)
-        fast_add(r, m, off, acc);
+    if (r->exact) {
+        r->counted++;
+        if (++r->count[row] == UINT32_MAX)
+            sync_leaves(r);
+        fast_add(r, m, off, acc);    /* may end the fast path: then the leaves are synced */
+    } else {
+        struct regret_leaf *l = &r->leaf[m];
+        ksum_add(&l->off, off);
+        ksum_add(&l->acc, acc);
+    }
 }
 
 static double
@@ -445,6 +477,7 @@ regret_best_reference(struct regret *r, double *theta)
             *theta = 0.0;
         return 0.0;
     }
+    sync_leaves(r);
     reference_best(r, &best, &best_j);
     if (theta)
         *theta = theta_of(r, best_j);

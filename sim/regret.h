@@ -77,6 +77,13 @@ struct regret {
         struct ksum acc;     /* summed accept cost */
     } *leaf;                 /* leaf[m], m = 1..k: the one cache line a sample touches */
     struct ksum *suffix;     /* scratch of the reference scan: Σ_{m' > m} acc[m'] */
+    /* While the fast path holds, a sample only counts its row; the
+     * leaves' compensated sums get those rows' costs when the reference
+     * needs them (regret_sync_leaves): their adds are exact then, so
+     * adding later, grouped by row, gives the same sums, and a sample
+     * touches no leaf. */
+    uint32_t *count;         /* per trace row, samples not yet in `leaf` */
+    size_t counted;          /* Σ count */
     size_t adds;
 
     /* the fast path; exact = 0 once it no longer applies */
