@@ -113,6 +113,8 @@ source_new_job(struct model *m, struct device *d)
     j = model_job(m, idx);
     memset(j, 0, JOB_HOT_BYTES);     /* the cold part is the offload's (decided) */
 #ifdef HISIM_POISON_COLD
+    /* a check of that rule: `make check CFLAGS='-O2 -DHISIM_POISON_COLD'`
+     * fills the cold part with garbage, and the suite must still pass */
     memset((char *)j + JOB_HOT_BYTES, 0xA5, sizeof *j - JOB_HOT_BYTES);
 #endif
     j->dev = (uint32_t)d->id;
