@@ -1081,19 +1081,28 @@ cluster_config_check_key(const struct cluster_config *cc, const char *key, char 
     return -1;
 }
 
+/* Sets list key `key` (cluster.nodes.NAME.KEY or cluster.requests.I.KEY);
+ * errors are reported at w. */
+static int
+set_list_key(struct cluster_config *cc, const char *key, const char *value, const struct where *w,
+             struct hi_error *err)
+{
+    const char *rest;
+    size_t node, stream;
+    char msg[400];
+    if (split_key(cc, key, &node, &stream, &rest, msg, sizeof msg))
+        return fail(w, err, "%s", msg);
+    if (node != SIZE_MAX)
+        return node_set(&cc->node[node], rest, value, 0, w, err);
+    return stream_set(&cc->stream[stream], rest, value, w, err);
+}
+
 int
 cluster_config_set_at(struct cluster_config *cc, const char *key, const char *value, const char *file, size_t line,
                       size_t col, const char *dir, struct hi_error *err)
 {
     struct where w = {file, line, col, dir, key};
-    const char *rest;
-    size_t node, stream;
-    char msg[400];
-    if (split_key(cc, key, &node, &stream, &rest, msg, sizeof msg))
-        return fail(&w, err, "%s", msg);
-    if (node != SIZE_MAX)
-        return node_set(&cc->node[node], rest, value, 0, &w, err);
-    return stream_set(&cc->stream[stream], rest, value, &w, err);
+    return set_list_key(cc, key, value, &w, err);
 }
 
 int
@@ -1113,14 +1122,7 @@ cluster_config_set_arg(struct cluster_config *cc, const char *arg, struct hi_err
     {
         /* errors name the whole argument, as before */
         struct where w = {NULL, 0, 0, NULL, arg};
-        const char *rest;
-        size_t node, stream;
-        char msg[400];
-        if (split_key(cc, key, &node, &stream, &rest, msg, sizeof msg))
-            return fail(&w, err, "%s", msg);
-        if (node != SIZE_MAX)
-            return node_set(&cc->node[node], rest, eq + 1, 0, &w, err);
-        return stream_set(&cc->stream[stream], rest, eq + 1, &w, err);
+        return set_list_key(cc, key, eq + 1, &w, err);
     }
 }
 
