@@ -61,11 +61,18 @@ $mpi "$HISIM" sweep "$tmp/cs.yaml" --db "$tmp/cmpi.db" >"$tmp/out" 2>"$tmp/err" 
 "$HISIM" export --sweep 1 --format csv --db "$tmp/cone.db" >"$tmp/cone.csv"
 [ "$(wc -l <"$tmp/cmpi.csv")" -eq 7 ] || fail "cluster rows: $(cat "$tmp/cmpi.csv")"
 cmp -s "$tmp/cmpi.csv" "$tmp/cone.csv" || fail "MPI and -j 1 differ on a cluster sweep"
+# rank 0 numbers runs in the order results arrive, so runs are matched by
+# their seed (one per point and replication), not by id
 for f in cmpi cone; do
-    "$HISIM" export --run 6 --format csv --db "$tmp/$f.db" | grep '^response_ms,' >"$tmp/$f.series"
+    for id in 1 2 3 4 5 6; do
+        "$HISIM" export --run $id --format csv --db "$tmp/$f.db" >"$tmp/run" || fail "export --run $id ($f)"
+        seed=$(sed -n 's/^# seed: //p' "$tmp/run")
+        grep '^response_ms,' "$tmp/run" | sed "s/^/$seed,/"
+    done | sort >"$tmp/$f.series"
 done
-[ "$(wc -l <"$tmp/cmpi.series")" -eq 20 ] && cmp -s "$tmp/cmpi.series" "$tmp/cone.series" \
-    || fail "a cluster run's series under MPI: $(wc -l <"$tmp/cmpi.series") rows"
+[ "$(cut -d, -f1 "$tmp/cmpi.series" | sort -u | wc -l)" -eq 6 ] || fail "cluster runs under MPI: not 6 seeds"
+[ "$(wc -l <"$tmp/cmpi.series")" -eq 120 ] && cmp -s "$tmp/cmpi.series" "$tmp/cone.series" \
+    || fail "the cluster runs' series under MPI: $(wc -l <"$tmp/cmpi.series") rows, or they differ from -j 1"
 # bad input: one message (from rank 0), exit 2, no database
 printf 'scenario: base.yaml\naxes:\n  cost.beta: []\n' >"$tmp/bad.yaml"
 $mpi "$HISIM" sweep "$tmp/bad.yaml" --db "$tmp/bad.db" >/dev/null 2>"$tmp/err"
