@@ -14,13 +14,19 @@
 #define MAX_SCALE 900
 
 /* Brings the leaves' compensated sums up to date with the counted rows. */
+static void fold(struct regret *r);
+
 static void
 sync_leaves(struct regret *r)
 {
     size_t row;
+    if (r->exact)
+        fold(r);        /* the integers take the deferred samples before their counts go */
     if (!r->counted)
         return;
     r->counted = 0;
+    if (r->folded)
+        memset(r->folded, 0, r->trace->n * sizeof *r->folded);
     for (row = 0; row < r->trace->n; row++) {
         uint32_t c = r->count[row];
         if (c) {
@@ -38,9 +44,47 @@ sync_leaves(struct regret *r)
 static int
 fast_off(struct regret *r)
 {
-    sync_leaves(r);
+    r->n_defer = 0;     /* in the counts: the leaves take them */
     r->exact = 0;
+    sync_leaves(r);
     return -1;
+}
+
+/* Each row's class, when every row's costs are its class's (else no
+ * sample is deferred).  Without memory the samples are added at once. */
+static void
+classes_init(struct regret *r)
+{
+    const struct hi_trace *t = r->trace;
+    int seen[8] = {0};
+    size_t i;
+    if (t->n > UINT32_MAX || !(r->cls = malloc(t->n ? t->n : 1)) || !(r->folded = calloc(t->n ? t->n : 1, sizeof *r->folded))
+        || !(r->defer_rows = malloc((t->n / 8 + 64) * sizeof *r->defer_rows)))
+        goto none;
+    /* a fold that lists more than an eighth of the rows costs more than
+     * a pass over all of them */
+    r->cap_defer = t->n / 8 + 64;
+    for (i = 0; i < t->n; i++) {
+        unsigned c = (t->y_sml[i] != 0) | (t->y_lml[i] != 0) << 1 | (t->relevant && t->relevant[i] ? 4u : 0u);
+        double off = cost_offload(&r->cost, t, i), acc = cost_accept(&r->cost, t, i);
+        if (!seen[c]) {
+            seen[c] = 1;
+            r->klass[c].off = off;
+            r->klass[c].acc = acc;
+        } else if (memcmp(&off, &r->klass[c].off, sizeof off) || memcmp(&acc, &r->klass[c].acc, sizeof acc)) {
+            goto none;
+        }
+        r->cls[i] = (unsigned char)c;
+    }
+    return;
+none:
+    free(r->cls);
+    free(r->folded);
+    free(r->defer_rows);
+    r->cls = NULL;
+    r->folded = NULL;
+    r->defer_rows = NULL;
+    r->cap_defer = 0;
 }
 
 int
@@ -94,6 +138,7 @@ regret_init(struct regret *r, const struct hi_trace *t, const struct hi_cost *c)
     if (!r->count)
         goto fail;
     r->exact = 1;
+    classes_init(r);
     return HI_OK;
 fail:
     regret_fini(r);
@@ -112,6 +157,9 @@ regret_fini(struct regret *r)
     free(r->mark);
     free(r->node);
     free(r->dirty);
+    free(r->cls);
+    free(r->folded);
+    free(r->defer_rows);
     memset(r, 0, sizeof *r);
 }
 
@@ -200,16 +248,26 @@ fixed_of(struct regret *r, double x, regret_int *out)
     return fixed_new(r, x, out);
 }
 
+static void apply(struct regret *r, size_t m, regret_int fo, regret_int fa);
+
 static void
 fast_add(struct regret *r, size_t m, double off, double acc)
 {
-    regret_int fo, fa, lim = (regret_int)1 << LIMIT_BITS;
+    regret_int fo, fa;
     int scale = r->scale;
     if (fixed_of(r, off, &fo) || fixed_of(r, acc, &fa)
         || (r->scale != scale && fixed_of(r, off, &fo))) {
         fast_off(r);
         return;
     }
+    apply(r, m, fo, fa);
+}
+
+/* One sample at leaf m with integer costs fo and fa. */
+static void
+apply(struct regret *r, size_t m, regret_int fo, regret_int fa)
+{
+    regret_int lim = (regret_int)1 << LIMIT_BITS;
     r->base += fa;
     r->mass += fo + fa;
     if (r->mass >= lim) {
@@ -233,6 +291,99 @@ fast_add(struct regret *r, size_t m, double off, double acc)
         r->d[m] += fo - fa;
         r->rebuild = 1;
     }
+}
+
+/* The samples that may wait: each adds at most twice the largest integer
+ * of the table to `mass`, which must stay below 2^LIMIT_BITS. */
+static void
+headroom(struct regret *r)
+{
+    regret_int lim = (regret_int)1 << LIMIT_BITS, big = 0, room;
+    size_t i;
+    for (i = 0; i < r->n_tab; i++)
+        if (r->tab[i].f > big)
+            big = r->tab[i].f;
+    room = lim - 1 - r->mass;
+    if (big == 0 || room / (2 * big) >= (regret_int)SIZE_MAX)
+        r->defer_left = SIZE_MAX;
+    else
+        r->defer_left = (size_t)(room / (2 * big));
+}
+
+static int
+tab_index(const struct regret *r, double x, unsigned *out)
+{
+    unsigned i;
+    for (i = 0; i < r->n_tab; i++)
+        if (r->tab[i].d == x) {
+            *out = i;
+            return 1;
+        }
+    return 0;
+}
+
+/* The deferred samples into the integers: in their order while listed,
+ * else grouped by row (count − folded samples of each). */
+static void
+fold(struct regret *r)
+{
+    size_t n = r->n_defer, q, row;
+    if (!n)
+        return;
+    r->n_defer = 0;
+    if (n <= r->cap_defer) {
+        for (q = 0; q < n && r->exact; q++) {
+            const struct regret_class *c;
+            row = r->defer_rows[q];
+            c = &r->klass[r->cls[row]];
+            r->folded[row]++;
+            apply(r, r->leaf_of[row], r->tab[c->t_off].f, r->tab[c->t_acc].f);
+        }
+    } else {
+        /* the changes go to d at once, as apply does past cap_pending */
+        for (q = 0; q < r->n_pending; q++)
+            r->d[r->pending[q].m] += r->pending[q].delta;
+        r->n_pending = 0;
+        r->rebuild = 1;
+        for (row = 0; row < r->trace->n; row++) {
+            uint32_t k = r->count[row] - r->folded[row];
+            if (k) {
+                const struct regret_class *c = &r->klass[r->cls[row]];
+                regret_int fo = r->tab[c->t_off].f, fa = r->tab[c->t_acc].f;
+                size_t m = r->leaf_of[row];
+                r->folded[row] = r->count[row];
+                r->base += (regret_int)k * fa;
+                r->mass += (regret_int)k * (fo + fa);
+                if (m <= r->last)
+                    r->d[m] += (regret_int)k * (fo - fa);
+            }
+        }
+        if (r->mass >= (regret_int)1 << LIMIT_BITS) {   /* headroom keeps it below */
+            fast_off(r);
+            return;
+        }
+    }
+    if (r->exact)
+        headroom(r);
+}
+
+/* A sample added at once (the deferred ones are in); its class may defer
+ * from now on. */
+static void
+add_now(struct regret *r, size_t row, int counted)
+{
+    double off = cost_offload(&r->cost, r->trace, row), acc = cost_accept(&r->cost, r->trace, row);
+    fast_add(r, r->leaf_of[row], off, acc);    /* may end the fast path: then the leaves are synced */
+    if (!r->exact || !r->cls)
+        return;
+    if (counted)
+        r->folded[row]++;
+    {
+        struct regret_class *c = &r->klass[r->cls[row]];
+        if (!c->ready && tab_index(r, c->off, &c->t_off) && tab_index(r, c->acc, &c->t_acc))
+            c->ready = 1;
+    }
+    headroom(r);
 }
 
 /* The leaves of block b: m ∈ [lo, hi]. */
@@ -374,6 +525,9 @@ fast_best(struct regret *r, double *best, size_t *best_j)
 {
     regret_uint ops = 2 * (regret_uint)r->adds + 2 * (regret_uint)r->k + 3;
     regret_int min, ymax;
+    fold(r);
+    if (!r->exact)
+        return -1;
     /* the bound under which every Neumaier sum of the reference is exact */
     if (r->mass > 0 && ops > ((regret_uint)1 << 105) / (regret_uint)r->mass)
         return fast_off(r);
@@ -393,7 +547,12 @@ fast_best(struct regret *r, double *best, size_t *best_j)
 }
 #else
 static void
-fast_add(struct regret *r, size_t m, double off, double acc)
+fold(struct regret *r)
+{
+}
+
+static void
+add_now(struct regret *r, size_t row, int counted)
 {
 }
 
@@ -407,18 +566,32 @@ fast_best(struct regret *r, double *best, size_t *best_j)
 void
 regret_add(struct regret *r, size_t row)
 {
-    size_t m = r->leaf_of[row];
-    double off = cost_offload(&r->cost, r->trace, row), acc = cost_accept(&r->cost, r->trace, row);
     r->adds++;
     if (r->exact) {
         r->counted++;
-        if (++r->count[row] == UINT32_MAX)
-            sync_leaves(r);
-        fast_add(r, m, off, acc);    /* may end the fast path: then the leaves are synced */
+        if (r->cls && r->defer_left && r->klass[r->cls[row]].ready && r->count[row] < UINT32_MAX - 1) {
+            r->counted++;
+            r->count[row]++;
+            r->defer_left--;
+            if (r->n_defer < r->cap_defer)
+                r->defer_rows[r->n_defer] = (uint32_t)row;
+            r->n_defer++;
+            return;
+        }
+        fold(r);                    /* the deferred samples first, this one not counted yet */
+    }
+    if (r->exact) {
+        r->counted++;
+        if (++r->count[row] == UINT32_MAX) {
+            sync_leaves(r);         /* this sample is in the leaves, not in a count */
+            add_now(r, row, 0);
+            return;
+        }
+        add_now(r, row, 1);
     } else {
-        struct regret_leaf *l = &r->leaf[m];
-        ksum_add(&l->off, off);
-        ksum_add(&l->acc, acc);
+        struct regret_leaf *l = &r->leaf[r->leaf_of[row]];
+        ksum_add(&l->off, cost_offload(&r->cost, r->trace, row));
+        ksum_add(&l->acc, cost_accept(&r->cost, r->trace, row));
     }
 }
 

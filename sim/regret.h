@@ -114,7 +114,27 @@ struct regret {
     unsigned stamp;
     int rebuild;          /* too many changes: d is updated at once, and the
                            * next query rebuilds every block and the tree */
+
+    /* Deferred adds.  A row's two costs depend only on its class (y_sml,
+     * y_lml, relevant: 8 classes); once a class's costs are integers of
+     * the table, a sample of it only counts its row (and is listed while
+     * few are), and the integers take the deferred samples at the next
+     * query, or before a sample that is not deferred (fold).  Exact sums
+     * do not depend on the grouping, and at most `defer_left` samples wait
+     * — fewer than would take `mass` to its limit — so the result is that
+     * of adding each sample at once. */
+    unsigned char *cls;       /* per row: its class, or REGRET_NO_CLASS */
+    struct regret_class {
+        double off, acc;      /* the class's costs */
+        int ready;            /* both are integers of tab: */
+        unsigned t_off, t_acc;    /* their entries */
+    } klass[8];
+    uint32_t *folded;         /* per row: its samples in the integers */
+    uint32_t *defer_rows;     /* the deferred samples' rows, while at most cap_defer */
+    size_t n_defer, cap_defer, defer_left;
 };
+
+#define REGRET_NO_CLASS 255
 
 /* Leaves per block of the tree (its leaves are blocks, scanned whole). */
 #define REGRET_BLOCK 8

@@ -358,7 +358,7 @@ START_TEST(test_rescale_pending)
             ck_assert_int_eq(r.scale, 1);   /* halves so far */
         }
         if (i == 56)
-            ck_assert_uint_gt(r.n_pending, 20);
+            ck_assert_uint_gt(r.n_pending + r.n_defer, 20);   /* waiting for the query */
         if (i != 80 && i != 199)
             continue;
         best = regret_best(&r, &th);
@@ -370,6 +370,91 @@ START_TEST(test_rescale_pending)
     }
     regret_fini(&r);
     trace_free(t);
+}
+END_TEST
+
+/* Deferred adds: with queries far apart, the deferred samples go into the
+ * integers grouped by row (more of them than the list holds); with costs
+ * 2^100 units apart, the headroom lets only a few wait and the fast path
+ * ends at the sample that takes the sums past their limit.  Either way
+ * every query gives the oracle's doubles. */
+START_TEST(test_deferred_adds)
+{
+    static const struct hi_cost costs[] = {{0.3, 1.0, COST_CLASSIFY}, {0.1, 0.0, COST_CLASSIFY},
+                                           {0x1p-60, 0x1p40, COST_CLASSIFY}};
+    size_t ci, i;
+    for (ci = 0; ci < 3; ci++) {
+        struct hi_trace *t = util_random_trace(50, 6, 1, 90 + ci);
+        size_t n = ci < 2 ? 4000 : 200, every = ci < 2 ? 600 : 200, *rows = malloc(n * sizeof *rows);
+        size_t dense = 0, waited = 0, ended = 0, cross = 0;
+        unsigned __int128 mass = 0;    /* ci = 2: the sums in units of 2^-60 */
+        struct regret r;
+        gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+        ck_assert_ptr_nonnull(rows);
+        gsl_rng_set(g, 11 + ci);
+        ck_assert_int_eq(regret_init(&r, t, &costs[ci]), 0);
+        ck_assert_ptr_nonnull(r.cls);
+        for (i = 0; i < n; i++) {
+            double th, th_or, best, orc;
+            rows[i] = gsl_rng_uniform_int(g, t->n);
+            regret_add(&r, rows[i]);
+            waited += r.n_defer > 0;
+            if (ci == 2 && !cross) {
+                mass += (t->y_lml[rows[i]] ? (unsigned __int128)1 << 100 : 1) + ((unsigned __int128)t->y_sml[rows[i]] << 60);
+                if (mass >= (unsigned __int128)1 << 104)
+                    cross = i + 1;
+            }
+            if (!ended && !r.exact)
+                ended = i + 1;
+            if ((i + 1) % every && i + 1 < n)
+                continue;
+            dense += r.n_defer > r.cap_defer;
+            best = regret_best(&r, &th);
+            orc = oracle_best(t, &costs[ci], rows, i + 1, &th_or);
+            ck_assert_msg(same(best, orc) && same(th, th_or), "cost %zu t %zu: %.17g at %g, oracle %.17g at %g", ci,
+                          i, best, th, orc, th_or);
+        }
+        ck_assert_uint_gt(waited, 0);
+        if (ci < 2) {
+            ck_assert(r.exact);
+            ck_assert_uint_ge(dense, 5);     /* grouped by row */
+        } else {
+            /* 2^100-unit costs: the fast path ends at the very sample that
+             * takes the sums past 2^104 units, as without deferral */
+            ck_assert_uint_gt(cross, 0);
+            ck_assert_uint_eq(ended, cross);
+        }
+        regret_fini(&r);
+        gsl_rng_free(g);
+        free(rows);
+        trace_free(t);
+    }
+    {
+        /* 300 samples of one class wait; then the first sample of another
+         * class is added at once, after them, and only once */
+        struct hi_trace *t = util_random_trace(50, 6, 1, 97);
+        size_t rows[301], same_class[50], n_same = 0, b = t->n;
+        double th, th_or, best, orc;
+        struct regret r;
+        for (i = 0; i < t->n; i++) {
+            if (!t->y_sml[i] && !t->y_lml[i])
+                same_class[n_same++] = i;
+            else if (t->y_lml[i] && b == t->n)
+                b = i;
+        }
+        ck_assert(n_same > 5 && b < t->n);
+        ck_assert_int_eq(regret_init(&r, t, &costs[0]), 0);
+        for (i = 0; i < 300; i++)
+            regret_add(&r, rows[i] = same_class[(i * 7) % n_same]);
+        ck_assert_uint_gt(r.n_defer, r.cap_defer);
+        regret_add(&r, rows[300] = b);
+        best = regret_best(&r, &th);
+        orc = oracle_best(t, &costs[0], rows, 301, &th_or);
+        ck_assert_msg(same(best, orc) && same(th, th_or), "late class: %.17g at %g, oracle %.17g at %g", best, th, orc,
+                      th_or);
+        regret_fini(&r);
+        trace_free(t);
+    }
 }
 END_TEST
 
@@ -551,6 +636,7 @@ suite_regret(void)
     tcase_add_test(tc, test_comparator_excludes_1plus);
     tcase_add_test(tc, test_shipped_trace_bound);
     tcase_add_test(tc, test_theta_star_exact);
+    tcase_add_test(tc, test_deferred_adds);
     tcase_add_test(tc, test_fast_matches_oracle);
     tcase_add_test(tc, test_rescale_pending);
     tcase_add_test(tc, test_rounded_tie_smallest_theta);
