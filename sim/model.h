@@ -147,6 +147,7 @@ struct device {
     double energy_mj;
     struct ksum cost, resp_sum;
     struct rng_uint boot;            /* bootstrap row draws (trace.order: bootstrap) */
+    size_t ahead;                    /* the next bootstrap row, drawn one sample early */
     struct resource res;             /* one worker: the device's processor */
     struct link *link;               /* its uplink (maybe shared) */
     struct quantile resp;            /* its responses (p95), with several devices */

@@ -139,6 +139,17 @@ struct regret {
 /* Leaves per block of the tree (its leaves are blocks, scanned whole). */
 #define REGRET_BLOCK 8
 
+/* A hint: the next sample to add is of this row. */
+static inline void
+regret_prefetch(const struct regret *r, size_t row)
+{
+    __builtin_prefetch(&r->leaf_of[row]);
+    if (r->cls)
+        __builtin_prefetch(&r->cls[row]);
+    if (r->count)
+        __builtin_prefetch(&r->count[row], 1);
+}
+
 /* 0, or HI_EINTERNAL when memory runs out. */
 int regret_init(struct regret *r, const struct hi_trace *t, const struct hi_cost *c);
 void regret_fini(struct regret *r);

@@ -37,6 +37,7 @@ source_init(struct model *m, struct device *d)
     if (d->cfg->trace.order == ORDER_BOOTSTRAP) {
         rng_uint_init(&d->boot, n);
         rng_block_init(&d->order_words, d->rng_order);
+        d->ahead = (size_t)rng_block_uint(&d->order_words, &d->boot);
     }
     rng_block_init(&d->arrival_words, d->rng_arrivals);
     if (d->cfg->trace.order == ORDER_SHUFFLE) {
@@ -62,17 +63,40 @@ shuffle(const struct model *m, struct device *d)
     }
 }
 
+/* Asks the cache for what a sample of row reads (a hint: the rows of a
+ * bootstrap are random, and each column is another miss). */
+static void
+prefetch_row(const struct model *m, size_t row)
+{
+    const struct hi_trace *tr = m->tr;
+    __builtin_prefetch(&tr->sml_conf[row]);
+    __builtin_prefetch(&tr->sml_pred[row]);
+    __builtin_prefetch(&tr->y_sml[row]);
+    __builtin_prefetch(&tr->y_lml[row]);
+    __builtin_prefetch(&tr->label[row]);
+    if (tr->bytes)
+        __builtin_prefetch(&tr->bytes[row]);
+    if (tr->sml_p2)
+        __builtin_prefetch(&tr->sml_p2[row]);
+    regret_prefetch(&m->regret, row);
+}
+
 size_t
 source_next_row(struct model *m, struct device *d, size_t t)
 {
-    size_t n = m->tr->n;
+    size_t n = m->tr->n, row;
     switch (d->cfg->trace.order) {
     case ORDER_SHUFFLE:
         if (t % n == 0)
             shuffle(m, d);
         return d->perm[t % n];
     case ORDER_BOOTSTRAP:
-        return (size_t)rng_block_uint(&d->order_words, &d->boot);   /* = gsl_rng_uniform_int(rng_order, n) */
+        /* the draws of gsl_rng_uniform_int(rng_order, n), one ahead: the
+         * next sample's row is in the cache when it comes */
+        row = d->ahead;
+        d->ahead = (size_t)rng_block_uint(&d->order_words, &d->boot);
+        prefetch_row(m, d->ahead);
+        return row;
     default:
         return (d->offset + t) % n;
     }
