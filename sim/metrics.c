@@ -66,13 +66,9 @@ metrics_retire(struct model *m)
             m->relevant++;
             m->relevant_kept += j->offload;
         }
-        if (j->local_pred >= 0) {
-            int right = j->local_pred == tr->label[j->row];
-            if (!j->offload)
-                *(right ? &r->dm_tp : &r->dm_fp) += 1;
-            else
-                *(right ? &r->dm_fn : &r->dm_tn) += 1;
-        }
+        /* the decision module's confusion counts, by (offloaded, local
+         * answer right); without branches, as both are data */
+        m->dm[(j->local_pred >= 0) << 2 | j->offload << 1 | (j->local_pred == tr->label[j->row])]++;
         r->offloaded += j->offload;
         r->failed += j->failed;
         ksum_add(&m->total_cost, j->cost);
@@ -151,6 +147,10 @@ metrics_finish(struct model *m)
     size_t n = m->head, i;
 
     r->n = n;
+    r->dm_tp = m->dm[4 | 0 << 1 | 1];   /* accepted, right */
+    r->dm_fp = m->dm[4 | 0 << 1 | 0];
+    r->dm_fn = m->dm[4 | 1 << 1 | 1];   /* offloaded, though right */
+    r->dm_tn = m->dm[4 | 1 << 1 | 0];
     r->total_cost = ksum_value(&m->total_cost);
     r->expected_cost = ksum_value(&m->expected_cost);
     if (m->n_dev == 1) {

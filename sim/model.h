@@ -207,6 +207,7 @@ struct model {
     struct regret regret;
     size_t next_checkpoint;
     size_t relevant, relevant_kept;
+    size_t dm[8];                    /* [has a local answer, offloaded, right] (metrics.c) */
     double t_last;                   /* time of the last retirement */
 };
 
