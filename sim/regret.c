@@ -13,9 +13,9 @@
  * scalings of a 53-bit integer. */
 #define MAX_SCALE 900
 
-/* Brings the leaves' compensated sums up to date with the counted rows. */
 static void fold(struct regret *r);
 
+/* Brings the leaves' compensated sums up to date with the counted rows. */
 static void
 sync_leaves(struct regret *r)
 {

@@ -123,7 +123,7 @@ struct regret {
      * do not depend on the grouping, and at most `defer_left` samples wait
      * — fewer than would take `mass` to its limit — so the result is that
      * of adding each sample at once. */
-    unsigned char *cls;       /* per row: its class, or REGRET_NO_CLASS */
+    unsigned char *cls;       /* per row: its class; NULL when some row's costs are not its class's */
     struct regret_class {
         double off, acc;      /* the class's costs */
         int ready;            /* both are integers of tab: */
@@ -134,7 +134,6 @@ struct regret {
     size_t n_defer, cap_defer, defer_left;
 };
 
-#define REGRET_NO_CLASS 255
 
 /* Leaves per block of the tree (its leaves are blocks, scanned whole). */
 #define REGRET_BLOCK 8
