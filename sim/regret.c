@@ -250,6 +250,18 @@ fixed_of(struct regret *r, double x, regret_int *out)
 
 static void apply(struct regret *r, size_t m, regret_int fo, regret_int fa);
 
+/* Too many changes to patch the tree: the pending ones go to d, later
+ * ones straight to d, and the next query rebuilds every block. */
+static void
+to_rebuild(struct regret *r)
+{
+    size_t q;
+    for (q = 0; q < r->n_pending; q++)
+        r->d[r->pending[q].m] += r->pending[q].delta;
+    r->n_pending = 0;
+    r->rebuild = 1;
+}
+
 static void
 fast_add(struct regret *r, size_t m, double off, double acc)
 {
@@ -284,12 +296,8 @@ apply(struct regret *r, size_t m, regret_int fo, regret_int fa)
         r->pending[r->n_pending].delta = fo - fa;
         r->n_pending++;
     } else {
-        size_t q;
-        for (q = 0; q < r->n_pending; q++)
-            r->d[r->pending[q].m] += r->pending[q].delta;
-        r->n_pending = 0;
+        to_rebuild(r);
         r->d[m] += fo - fa;
-        r->rebuild = 1;
     }
 }
 
@@ -340,11 +348,7 @@ fold(struct regret *r)
             apply(r, r->leaf_of[row], r->tab[c->t_off].f, r->tab[c->t_acc].f);
         }
     } else {
-        /* the changes go to d at once, as apply does past cap_pending */
-        for (q = 0; q < r->n_pending; q++)
-            r->d[r->pending[q].m] += r->pending[q].delta;
-        r->n_pending = 0;
-        r->rebuild = 1;
+        to_rebuild(r);     /* as apply does past cap_pending */
         for (row = 0; row < r->trace->n; row++) {
             uint32_t k = r->count[row] - r->folded[row];
             if (k) {
